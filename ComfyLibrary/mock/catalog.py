@@ -1,0 +1,179 @@
+"""The mock's node catalog: ComfyUI node definitions as structural facts.
+
+The bundled catalog holds the class names, inputs (types, defaults, ranges,
+choices), outputs and output-node flags of ComfyUI 0.8's core nodes, with no
+description or tooltip text. Model-file choices are filled from the mock's
+configurable model lists and LoadImage's choices from its input directory, as
+ComfyUI fills them from disk.
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+# Input names whose choices are model files, and the model folder they list.
+MODEL_INPUT_FOLDERS = {
+    "ckpt_name": "checkpoints",
+    "unet_name": "diffusion_models",
+    "vae_name": "vae",
+    "lora_name": "loras",
+    "clip_name": "text_encoders",
+    "clip_name1": "text_encoders",
+    "clip_name2": "text_encoders",
+    "clip_name3": "text_encoders",
+    "clip_name4": "text_encoders",
+    "text_encoder": "text_encoders",
+    "control_net_name": "controlnet",
+    "style_model_name": "style_models",
+    "upscale_model_name": "upscale_models",
+    "gligen_name": "gligen",
+    "hypernetwork_name": "hypernetworks",
+    "audio_vae": "checkpoints",
+}
+
+# Loader classes whose model input lists another folder than MODEL_INPUT_FOLDERS says.
+CLASS_INPUT_FOLDERS = {
+    ("CLIPVisionLoader", "clip_name"): "clip_vision",
+    ("UpscaleModelLoader", "model_name"): "upscale_models",
+    ("LatentUpscaleModelLoader", "model_name"): "latent_upscale_models",
+    ("LTXVAudioVAELoader", "ckpt_name"): "checkpoints",
+}
+
+# The model files the mock pretends to have, per folder. Teams replace these with
+# --models FILE (a JSON object of folder -> [file names]).
+DEFAULT_MODELS: dict[str, list[str]] = {
+    "checkpoints": [
+        "ltx-2-19b-dev-fp8.safetensors",
+        "sd_xl_base_1.0.safetensors",
+        "v1-5-pruned-emaonly.safetensors",
+    ],
+    "diffusion_models": ["z_image_turbo_bf16.safetensors"],
+    "text_encoders": [
+        "gemma_3_12B_it_fp4_mixed.safetensors",
+        "qwen_3_4b.safetensors",
+    ],
+    "vae": ["ae.safetensors"],
+    "loras": ["ltx-2-19b-distilled-lora-384.safetensors"],
+    "latent_upscale_models": ["ltx-2-spatial-upscaler-x2-1.0.safetensors"],
+    "upscale_models": [],
+    "controlnet": [],
+    "clip_vision": [],
+    "style_models": [],
+    "embeddings": [],
+    "gligen": [],
+    "hypernetworks": [],
+}
+
+
+def load_bundled_object_info() -> dict[str, Any]:
+    """Returns the bundled ComfyUI 0.8 node definitions."""
+    data = resources.files("ComfyLibrary.mock").joinpath("data/object_info.json.gz").read_bytes()
+    return json.loads(gzip.decompress(data))
+
+
+class NodeCatalog:
+    """Node definitions the mock validates and executes prompts against."""
+
+    def __init__(
+        self,
+        object_info: dict[str, Any],
+        models: dict[str, list[str]],
+        input_dir: Path,
+        custom_classes: set[str] | None = None,
+    ):
+        self._nodes = object_info
+        self.models = models
+        self.input_dir = input_dir
+        self.custom_classes = custom_classes or set()
+
+    @classmethod
+    def create(
+        cls,
+        input_dir: Path,
+        object_info_file: Path | None = None,
+        models: dict[str, list[str]] | None = None,
+    ) -> NodeCatalog:
+        """Builds the catalog from the bundled definitions plus a team's own dump."""
+        nodes = load_bundled_object_info()
+        custom: set[str] = set()
+        if object_info_file is not None:
+            extra = json.loads(Path(object_info_file).read_text(encoding="utf-8"))
+            if not isinstance(extra, dict):
+                raise ValueError(f"{object_info_file} is not an /object_info dump (a JSON object)")
+            custom = {name for name in extra if name not in nodes}
+            nodes.update(extra)
+        model_lists = copy.deepcopy(DEFAULT_MODELS if models is None else models)
+        return cls(nodes, model_lists, input_dir, custom)
+
+    def __contains__(self, class_type: object) -> bool:
+        return isinstance(class_type, str) and class_type in self._nodes
+
+    def definition(self, class_type: str) -> dict[str, Any]:
+        """Returns the raw definition of ``class_type`` (no model lists filled in)."""
+        return self._nodes[class_type]
+
+    def is_output_node(self, class_type: str) -> bool:
+        return bool(self._nodes[class_type].get("output_node"))
+
+    def output_types(self, class_type: str) -> list[Any]:
+        return self._nodes[class_type].get("output", [])
+
+    def input_specs(self, class_type: str) -> list[tuple[str, str, list[Any]]]:
+        """Returns ``(name, category, spec)`` for each required and optional input, in order."""
+        node = self.served_definition(class_type)
+        order = node.get("input_order", {})
+        specs = []
+        for category in ("required", "optional"):
+            section = node.get("input", {}).get(category, {})
+            names = order.get(category) or list(section)
+            specs.extend((name, category, section[name]) for name in names if name in section)
+        return specs
+
+    def served_definition(self, class_type: str) -> dict[str, Any]:
+        """Returns the definition as /object_info serves it, with file choices filled in."""
+        node = self._nodes[class_type]
+        if not self._has_file_choices(class_type, node):
+            return node
+        node = copy.deepcopy(node)
+        for section in node.get("input", {}).values():
+            if not isinstance(section, dict):
+                continue
+            for name, spec in section.items():
+                choices = self._file_choices(class_type, name)
+                if choices is not None and isinstance(spec, list) and spec:
+                    if isinstance(spec[0], list):
+                        spec[0] = choices
+                    elif spec[0] == "COMBO" and len(spec) > 1 and isinstance(spec[1], dict):
+                        spec[1]["options"] = choices
+        return node
+
+    def all_served(self) -> dict[str, Any]:
+        return {name: self.served_definition(name) for name in self._nodes}
+
+    def input_files(self) -> list[str]:
+        if not self.input_dir.is_dir():
+            return []
+        return sorted(p.name for p in self.input_dir.iterdir() if p.is_file())
+
+    def _file_choices(self, class_type: str, input_name: str) -> list[str] | None:
+        if class_type in ("LoadImage", "LoadImageMask") and input_name == "image":
+            return self.input_files()
+        folder = CLASS_INPUT_FOLDERS.get((class_type, input_name))
+        if folder is None:
+            folder = MODEL_INPUT_FOLDERS.get(input_name)
+        if folder is None:
+            return None
+        return sorted(self.models.get(folder, []))
+
+    def _has_file_choices(self, class_type: str, node: dict[str, Any]) -> bool:
+        for section in node.get("input", {}).values():
+            if isinstance(section, dict) and any(
+                self._file_choices(class_type, name) is not None for name in section
+            ):
+                return True
+        return False

@@ -1,0 +1,81 @@
+"""Command line of the mock ComfyUI server: ``comfy-mock`` / ``python -m ComfyLibrary.mock``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from ComfyLibrary.mock.config import MockConfig
+
+READY_LINE = "ComfyUI mock ready at {url}"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="comfy-mock",
+        description=(
+            "A mock ComfyUI 0.8 server: the same HTTP routes, WebSocket events, queue, history, "
+            "validation errors and output files as ComfyUI, with model nodes simulated so no GPU "
+            "is needed. Prints one ready line with its URL once it accepts connections."
+        ),
+    )
+    p.add_argument("--listen", "--host", dest="host", default="127.0.0.1",
+                   help="address to bind (default: 127.0.0.1, loopback only)")
+    p.add_argument("--port", type=int, default=8188,
+                   help="port to bind; 0 picks a free port, printed in the ready line (default: 8188)")
+    p.add_argument("--output-directory", type=Path, help="where output files are written "
+                   "(default: a fresh temporary folder)")
+    p.add_argument("--input-directory", type=Path, help="where uploads and LoadImage files live")
+    p.add_argument("--temp-directory", type=Path, help="where preview files are written")
+    p.add_argument("--step-ms", type=float, default=2.0,
+                   help="simulated time per sampling step in milliseconds (default: 2)")
+    p.add_argument("--object-info", type=Path, metavar="FILE",
+                   help="an /object_info JSON dump whose node classes are added to the catalog; "
+                   "custom nodes validate and run as placeholders")
+    p.add_argument("--models", type=Path, metavar="FILE",
+                   help="JSON object of model folder -> [file names] the server pretends to have")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    config = MockConfig(
+        host=args.host, port=args.port, output_directory=args.output_directory,
+        input_directory=args.input_directory, temp_directory=args.temp_directory,
+        step_ms=args.step_ms, object_info=args.object_info, models=args.models,
+    )
+    try:
+        return asyncio.run(_serve(config))
+    except KeyboardInterrupt:
+        return 0
+
+
+async def _serve(config: MockConfig) -> int:
+    from ComfyLibrary.mock.server import MockServer
+
+    try:
+        server = MockServer(config)
+    except (OSError, ValueError) as exc:
+        print(f"comfy-mock: cannot start: {exc}", file=sys.stderr, flush=True)
+        return 2
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        port = await server.start()
+    except OSError as exc:
+        print(f"comfy-mock: cannot listen on {config.host}:{config.port}: {exc.strerror or exc}",
+              file=sys.stderr, flush=True)
+        await server.stop()
+        return 3
+    config.port = port
+    print(READY_LINE.format(url=f"http://{config.host}:{port}"), flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+    return 0

@@ -1,0 +1,46 @@
+"""Options of the mock server, shared by the command line and the Python API."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class MockConfig:
+    host: str = "127.0.0.1"
+    port: int = 8188
+    output_directory: Path | None = None
+    input_directory: Path | None = None
+    temp_directory: Path | None = None
+    step_ms: float = 2.0
+    object_info: Path | None = None
+    models: Path | None = None
+
+    def resolve_directories(self) -> tuple[Path, Path, Path]:
+        """Returns the output, input and temp folders, creating a private root when not given."""
+        root: Path | None = None
+        folders = []
+        for given, name in ((self.output_directory, "output"), (self.input_directory, "input"),
+                            (self.temp_directory, "temp")):
+            if given is None:
+                if root is None:
+                    root = Path(tempfile.mkdtemp(prefix="comfy-mock-"))
+                given = root / name
+            path = Path(given)
+            path.mkdir(parents=True, exist_ok=True)
+            folders.append(path)
+        return folders[0], folders[1], folders[2]
+
+    def model_lists(self) -> dict[str, list[str]] | None:
+        if self.models is None:
+            return None
+        data = json.loads(Path(self.models).read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+            raise ValueError(f"{self.models} must hold a JSON object of folder name -> [file names]")
+        return {str(k): [str(x) for x in v] for k, v in data.items()}
+
+    def argv(self) -> list[str]:
+        return ["comfy-mock", "--listen", self.host, "--port", str(self.port)]

@@ -1,0 +1,425 @@
+"""The mock's prompt worker: runs queued prompts one at a time, like ComfyUI.
+
+It walks the graph from the output nodes, skips nodes whose inputs are unchanged
+since the previous prompt (ComfyUI's cache), and emits ComfyUI's WebSocket events
+in ComfyUI's order. Interrupts take effect when the next node starts or at a
+progress update.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import re
+import string
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Protocol
+
+from ComfyLibrary import protocol
+from ComfyLibrary.mock import nodes
+from ComfyLibrary.mock.catalog import NodeCatalog
+from ComfyLibrary.mock.prompt_queue import PromptQueue, QueueItem
+
+
+class EventSink(Protocol):
+    def send(self, event: str, data: dict[str, Any], sid: str | None) -> None: ...
+
+    def send_preview(
+        self, image_png: bytes, metadata: dict[str, Any], progress: dict[str, Any], sid: str | None
+    ) -> None: ...
+
+
+class Interrupted(Exception):
+    """Raised inside a node when an interrupt was requested."""
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Directories:
+    def __init__(self, output: Path, input: Path, temp: Path):  # noqa: A002
+        self.output, self.input, self.temp = output, input, temp
+
+    def by_type(self, folder_type: str) -> Path | None:
+        return {"output": self.output, "input": self.input, "temp": self.temp}.get(folder_type)
+
+
+class NodeContext:
+    """What a node implementation may use while it runs."""
+
+    def __init__(self, run: PromptRun, node_id: str):
+        self.run = run
+        self.node_id = node_id
+
+    @property
+    def prompt_id(self) -> str:
+        return self.run.prompt_id
+
+    def input_path(self, name: str) -> Path:
+        base = self.run.worker.dirs.input.resolve()
+        path = (base / name).resolve()
+        if not path.is_relative_to(base):
+            raise nodes.ExecutionFailure(f"Invalid image path: {name}", "ValueError")
+        return path
+
+    def sleep_step(self) -> None:
+        delay = self.run.worker.step_seconds
+        if delay > 0:
+            time.sleep(delay)
+
+    def progress(self, value: float, maximum: float) -> None:
+        self.run.check_interrupted()
+        self.run.update_progress(self.node_id, value, maximum)
+        self.run.send(protocol.PROGRESS, {
+            "value": value, "max": maximum, "prompt_id": self.prompt_id, "node": self.node_id,
+        }, broadcast=True)
+
+    def send_preview(self, image: Any) -> None:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=1)
+        metadata = {
+            "node_id": self.node_id, "prompt_id": self.prompt_id, "display_node_id": self.node_id,
+            "parent_node_id": None, "real_node_id": self.node_id, "image_type": "image/png",
+        }
+        self.run.worker.events.send_preview(buffer.getvalue(), metadata, {}, self.run.client_id)
+
+    def temp_prefix(self) -> str:
+        return "ComfyUI_temp_" + "".join(random.choices(string.ascii_lowercase, k=5))
+
+    def save_images(self, images: list[Any], prefix: str, folder_type: str) -> list[dict[str, str]]:
+        base = self.run.worker.dirs.by_type(folder_type)
+        assert base is not None
+        first = images[0] if images else None
+        folder, name, counter = next_save_path(base, prefix, first)
+        results = []
+        for image in images:
+            filename = f"{name}_{counter:05}_.png"
+            image.save(folder / filename, format="PNG", compress_level=4,
+                       pnginfo=self.run.png_metadata())
+            relative = folder.relative_to(base.resolve()).as_posix()
+            results.append({
+                "filename": filename,
+                "subfolder": "" if relative == "." else relative,
+                "type": folder_type,
+            })
+            counter += 1
+        return results
+
+
+def next_save_path(base: Path, prefix: str, image: Any) -> tuple[Path, str, int]:
+    """Returns (folder, file stem, counter) for saving under ``prefix`` like ComfyUI."""
+    if image is not None:
+        prefix = prefix.replace("%width%", str(image.width)).replace("%height%", str(image.height))
+    base = base.resolve()
+    folder = (base / prefix).parent.resolve()
+    name = Path(prefix).name
+    if not folder.is_relative_to(base):
+        raise nodes.ExecutionFailure(
+            f"**** ERROR: Saving image outside the output folder is not allowed."
+            f"\n full_output_folder: {folder}\n         output_dir: {base}",
+            "Exception",
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    pattern = re.compile(re.escape(name) + r"_(\d+)_")
+    counters = [int(m.group(1)) for p in folder.iterdir() if (m := pattern.match(p.name))]
+    return folder, name, max(counters, default=0) + 1
+
+
+def signature(prompt: dict[str, Any], node_id: str, inputs_dir: Path, memo: dict[str, Any]) -> Any:
+    """A hashable description of a node and everything it depends on (ComfyUI's cache key)."""
+    if node_id in memo:
+        return memo[node_id]
+    node = prompt[node_id]
+    parts = [node["class_type"]]
+    for name in sorted(node.get("inputs", {})):
+        value = node["inputs"][name]
+        if isinstance(value, list) and len(value) == 2 and str(value[0]) in prompt:
+            parts.append((name, signature(prompt, str(value[0]), inputs_dir, memo), value[1]))
+        else:
+            parts.append((name, json.dumps(value, sort_keys=True, default=str)))
+    if node["class_type"] in ("LoadImage", "LoadImageMask"):
+        path = inputs_dir / str(node["inputs"].get("image", ""))
+        stat = path.stat() if path.is_file() else None
+        parts.append(("file", stat.st_mtime_ns if stat else None, stat.st_size if stat else None))
+    memo[node_id] = result = tuple(parts)
+    return result
+
+
+class PromptRun:
+    """The execution of one queued prompt."""
+
+    def __init__(self, worker: PromptWorker, item: QueueItem):
+        self.worker = worker
+        self.number, self.prompt_id, self.prompt, self.extra_data, self.outputs = item
+        self.client_id = self.extra_data.get("client_id")
+        self.messages: list[tuple[str, dict[str, Any]]] = []
+        self.progress_nodes: dict[str, dict[str, Any]] = {}
+        self.results: dict[str, tuple[Any, ...]] = {}
+        self.ui_outputs: dict[str, Any] = {}
+        self.executed: list[str] = []
+
+    def send(self, event: str, data: dict[str, Any], broadcast: bool = False) -> None:
+        if self.client_id is not None or broadcast:
+            self.worker.events.send(event, data, self.client_id)
+
+    def add_message(self, event: str, data: dict[str, Any], broadcast: bool = False) -> None:
+        self.messages.append((event, data))
+        self.send(event, data, broadcast)
+
+    def check_interrupted(self) -> None:
+        if self.worker.interrupt_requested.is_set():
+            self.worker.interrupt_requested.clear()
+            raise Interrupted
+
+    def update_progress(self, node_id: str, value: float, maximum: float, state: str = "running"):
+        self.progress_nodes[node_id] = {
+            "value": value, "max": maximum, "state": state, "node_id": node_id,
+            "prompt_id": self.prompt_id, "display_node_id": node_id, "parent_node_id": None,
+            "real_node_id": node_id,
+        }
+        self.send(protocol.PROGRESS_STATE, {
+            "prompt_id": self.prompt_id,
+            "nodes": {k: dict(v) for k, v in self.progress_nodes.items()},
+        }, broadcast=True)
+
+    def png_metadata(self) -> Any:
+        from PIL.PngImagePlugin import PngInfo
+
+        info = PngInfo()
+        info.add_text("prompt", json.dumps(self.prompt))
+        for key, value in (self.extra_data.get("extra_pnginfo") or {}).items():
+            info.add_text(key, json.dumps(value))
+        return info
+
+    def execute(self) -> dict[str, Any]:
+        worker = self.worker
+        worker.interrupt_requested.clear()
+        self.add_message(protocol.EXECUTION_START, {"prompt_id": self.prompt_id, "timestamp": now_ms()})
+        memo: dict[str, Any] = {}
+        signatures = {nid: signature(self.prompt, nid, worker.dirs.input, memo) for nid in self.prompt}
+        cached = [nid for nid, sig in signatures.items() if sig in worker.cache]
+        self.add_message(protocol.EXECUTION_CACHED, {
+            "nodes": cached, "prompt_id": self.prompt_id, "timestamp": now_ms(),
+        })
+        order = self._execution_order(set(cached))
+        status = "success"
+        try:
+            for node_id in order:
+                self._run_node(node_id, signatures[node_id])
+        except Interrupted:
+            status = "error"
+            node_id = self.current_node
+            self.add_message(protocol.EXECUTION_INTERRUPTED, {
+                "prompt_id": self.prompt_id, "node_id": node_id,
+                "node_type": self.prompt[node_id]["class_type"], "executed": list(self.executed),
+                "timestamp": now_ms(),
+            }, broadcast=True)
+        except Exception as exc:  # noqa: BLE001 - a node failure is reported as ComfyUI reports it
+            status = "error"
+            self._report_error(self.current_node, exc)
+        else:
+            self.add_message(protocol.EXECUTION_SUCCESS, {
+                "prompt_id": self.prompt_id, "timestamp": now_ms(),
+            })
+        worker.prune_cache(set(signatures.values()))
+        return {
+            "prompt": [self.number, self.prompt_id, self.prompt, self.extra_data, self.outputs],
+            "outputs": self.ui_outputs,
+            "status": {
+                "status_str": status,
+                "completed": status == "success",
+                "messages": self.messages,
+            },
+            "meta": {
+                node_id: {"node_id": node_id, "display_node": node_id, "parent_node": None,
+                          "real_node_id": node_id}
+                for node_id in self.ui_outputs
+            },
+        }
+
+    current_node: str = ""
+
+    def _report_error(self, node_id: str, exc: Exception) -> None:
+        if isinstance(exc, nodes.ExecutionFailure):
+            message, kind, tb = exc.message, exc.exception_type, exc.traceback
+        else:
+            message = f"{exc}\n"
+            kind = f"{type(exc).__module__}.{type(exc).__name__}".removeprefix("builtins.")
+            tb = traceback.format_tb(exc.__traceback__)
+        inputs = self.prompt[node_id].get("inputs", {})
+        self.add_message(protocol.EXECUTION_ERROR, {
+            "prompt_id": self.prompt_id, "node_id": node_id,
+            "node_type": self.prompt[node_id]["class_type"], "executed": list(self.executed),
+            "exception_message": message, "exception_type": kind, "traceback": tb,
+            "current_inputs": {
+                k: [v] for k, v in inputs.items() if not isinstance(v, list)
+            },
+            "current_outputs": list(self.prompt),
+            "timestamp": now_ms(),
+        })
+
+    def _execution_order(self, cached: set[str]) -> list[str]:
+        """Nodes to visit, in ComfyUI's order: outputs first among ready nodes."""
+        catalog = self.worker.catalog
+        pending: dict[str, set[str]] = {}
+
+        def add(node_id: str) -> None:
+            if node_id in pending:
+                return
+            deps = set()
+            pending[node_id] = deps
+            for value in self.prompt[node_id].get("inputs", {}).values():
+                if isinstance(value, list) and len(value) == 2:
+                    source = str(value[0])
+                    if source in cached:
+                        continue
+                    deps.add(source)
+                    add(source)
+
+        for output in self.outputs:
+            add(output)
+        blocking: dict[str, set[str]] = {nid: set() for nid in pending}
+        for nid, deps in pending.items():
+            for dep in deps:
+                blocking[dep].add(nid)
+
+        def is_output(nid: str) -> bool:
+            return catalog.is_output_node(self.prompt[nid]["class_type"])
+
+        def pick(ready: list[str]) -> str:
+            for nid in ready:
+                if is_output(nid):
+                    return nid
+            for nid in ready:
+                if any(is_output(b) for b in blocking[nid]):
+                    return nid
+            for nid in ready:
+                if any(is_output(b2) for b in blocking[nid] for b2 in blocking[b]):
+                    return nid
+            return ready[0]
+
+        order, done = [], set()
+        while len(done) < len(pending):
+            ready = [nid for nid, deps in pending.items() if nid not in done and deps <= done]
+            if not ready:
+                break
+            chosen = pick(ready)
+            order.append(chosen)
+            done.add(chosen)
+        return order
+
+    def _run_node(self, node_id: str, sig: Any) -> None:
+        worker = self.worker
+        self.current_node = node_id
+        class_type = self.prompt[node_id]["class_type"]
+        if sig in worker.cache:
+            outputs, ui = worker.cache[sig]
+            self.results[node_id] = outputs
+            if ui:
+                self.ui_outputs[node_id] = ui
+                self.send(protocol.EXECUTED, {
+                    "node": node_id, "display_node": node_id, "output": ui,
+                    "prompt_id": self.prompt_id,
+                })
+            self.update_progress(node_id, 1.0, 1.0, "finished")
+            return
+        self.update_progress(node_id, 0.0, 1.0)
+        self.send(protocol.EXECUTING, {
+            "node": node_id, "display_node": node_id, "prompt_id": self.prompt_id,
+        })
+        worker.current = (self.client_id, node_id)
+        self.check_interrupted()
+        worker.faults_before_node(self, node_id)
+        inputs = self._resolve_inputs(node_id)
+        function = nodes.implementation(class_type)
+        if function is None:
+            result: Any = tuple(None for _ in worker.catalog.output_types(class_type))
+        else:
+            result = function(NodeContext(self, node_id), **inputs)
+        if isinstance(result, nodes.NodeResult):
+            outputs, ui = result.outputs, result.ui
+        else:
+            outputs, ui = tuple(result), None
+        self.results[node_id] = outputs
+        worker.cache[sig] = (outputs, ui)
+        self.executed.append(node_id)
+        if ui:
+            self.ui_outputs[node_id] = ui
+            self.send(protocol.EXECUTED, {
+                "node": node_id, "display_node": node_id, "output": ui,
+                "prompt_id": self.prompt_id,
+            })
+        self.update_progress(node_id, 1.0, 1.0, "finished")
+
+    def _resolve_inputs(self, node_id: str) -> dict[str, Any]:
+        resolved = {}
+        for name, value in self.prompt[node_id].get("inputs", {}).items():
+            if isinstance(value, list) and len(value) == 2:
+                source = self.results[str(value[0])]
+                resolved[name] = source[value[1]] if value[1] < len(source) else None
+            elif isinstance(value, dict) and "__value__" in value:
+                resolved[name] = value["__value__"]
+            else:
+                resolved[name] = value
+        return resolved
+
+
+class PromptWorker:
+    """The single worker thread that executes the queue."""
+
+    def __init__(self, queue: PromptQueue, catalog: NodeCatalog, events: EventSink,
+                 dirs: Directories, step_ms: float):
+        self.queue = queue
+        self.catalog = catalog
+        self.events = events
+        self.dirs = dirs
+        self.step_seconds = step_ms / 1000.0
+        self.cache: dict[Any, tuple[tuple[Any, ...], Any]] = {}
+        self.interrupt_requested = threading.Event()
+        self.current: tuple[str | None, str] | None = None
+        self.running_prompt_id: str | None = None
+        self._thread = threading.Thread(target=self._loop, name="prompt-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.queue.close()
+
+    def interrupt(self, prompt_id: str | None = None) -> None:
+        if prompt_id is not None and prompt_id != self.running_prompt_id:
+            return
+        self.interrupt_requested.set()
+
+    def prune_cache(self, keep: set[Any]) -> None:
+        for key in [k for k in self.cache if k not in keep]:
+            del self.cache[key]
+
+    def faults_before_node(self, run: PromptRun, node_id: str) -> None:
+        """Hook for fault injection; does nothing in a plain mock."""
+
+    def _loop(self) -> None:
+        nodes.implementation("SaveImage")  # import Pillow and the nodes after the ready line
+        while True:
+            task = self.queue.get(timeout=1.0)
+            if task is None:
+                if self.queue.closed:
+                    return
+                continue
+            task_id, item = task
+            run = PromptRun(self, item)
+            self.running_prompt_id = run.prompt_id
+            try:
+                entry = run.execute()
+            finally:
+                self.current = None
+                self.running_prompt_id = None
+            self.queue.task_done(task_id, entry)
+            if run.client_id is not None:
+                self.events.send(protocol.EXECUTING, {"node": None, "prompt_id": run.prompt_id},
+                                 run.client_id)

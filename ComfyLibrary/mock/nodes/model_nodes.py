@@ -1,0 +1,147 @@
+"""Model nodes, simulated: no weights are loaded and no GPU is needed.
+
+Loaders return named stand-ins, text encoders keep the prompt text, samplers
+emit ``progress`` per step (sleeping the configured ``step_ms``) and record what
+they were asked for, and decoders render a deterministic picture from seed,
+prompt and size: the same inputs give identical bytes, another seed another image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFilter
+
+from ComfyLibrary.mock.nodes import node
+
+
+@dataclass(frozen=True)
+class SimulatedModel:
+    kind: str
+    name: str
+
+
+@dataclass
+class Latent:
+    """A simulated latent: the recipe of what the decoder will draw."""
+
+    width: int
+    height: int
+    batch: int = 1
+    frames: int = 1
+    recipe: tuple[Any, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def with_recipe(self, *parts: Any) -> Latent:
+        return Latent(self.width, self.height, self.batch, self.frames, self.recipe + parts, self.extra)
+
+
+@node("CheckpointLoaderSimple")
+def checkpoint_loader(ctx, ckpt_name: str, **_: Any):
+    return (
+        SimulatedModel("MODEL", ckpt_name),
+        SimulatedModel("CLIP", ckpt_name),
+        SimulatedModel("VAE", ckpt_name),
+    )
+
+
+@node("UNETLoader")
+def unet_loader(ctx, unet_name: str, **_: Any):
+    return (SimulatedModel("MODEL", unet_name),)
+
+
+@node("CLIPLoader", "DualCLIPLoader", "TripleCLIPLoader")
+def clip_loader(ctx, **inputs: Any):
+    names = [str(v) for k, v in sorted(inputs.items()) if k.startswith("clip_name")]
+    return (SimulatedModel("CLIP", "+".join(names)),)
+
+
+@node("VAELoader")
+def vae_loader(ctx, vae_name: str, **_: Any):
+    return (SimulatedModel("VAE", vae_name),)
+
+
+@node("LoraLoader")
+def lora_loader(ctx, model, clip, lora_name: str, **_: Any):
+    return (model, clip)
+
+
+@node("LoraLoaderModelOnly")
+def lora_loader_model_only(ctx, model, lora_name: str, **_: Any):
+    return (model,)
+
+
+@node("CLIPTextEncode")
+def clip_text_encode(ctx, text: str, clip=None, **_: Any):
+    return ([{"text": text}],)
+
+
+@node("ConditioningZeroOut")
+def conditioning_zero_out(ctx, conditioning, **_: Any):
+    return ([{"text": ""}],)
+
+
+@node("EmptyLatentImage", "EmptySD3LatentImage", "EmptyHunyuanLatentVideo")
+def empty_latent(ctx, width: int, height: int, batch_size: int = 1, length: int = 1, **_: Any):
+    return (Latent(width, height, batch_size, length),)
+
+
+def _conditioning_text(conditioning: Any) -> str:
+    if isinstance(conditioning, list) and conditioning and isinstance(conditioning[0], dict):
+        return str(conditioning[0].get("text", ""))
+    return ""
+
+
+def run_steps(ctx, steps: int) -> None:
+    for step in range(1, steps + 1):
+        ctx.sleep_step()
+        ctx.progress(step, steps)
+
+
+@node("KSampler")
+def ksampler(ctx, model, seed: int, steps: int, cfg: float, sampler_name: str, scheduler: str,
+             positive, negative, latent_image: Latent, denoise: float = 1.0, **_: Any):
+    run_steps(ctx, steps)
+    return (latent_image.with_recipe(seed, _conditioning_text(positive), steps, cfg, sampler_name),)
+
+
+@node("KSamplerAdvanced")
+def ksampler_advanced(ctx, model, noise_seed: int, steps: int, cfg: float, sampler_name: str,
+                      scheduler: str, positive, negative, latent_image: Latent,
+                      start_at_step: int = 0, end_at_step: int = 10000, **_: Any):
+    run_steps(ctx, max(1, min(steps, end_at_step) - start_at_step))
+    return (latent_image.with_recipe(noise_seed, _conditioning_text(positive), steps, cfg),)
+
+
+@node("VAEDecode")
+def vae_decode(ctx, samples: Latent, vae=None, **_: Any):
+    images = []
+    for index in range(samples.batch * samples.frames):
+        images.append(render_picture(samples.width, samples.height, (*samples.recipe, index)))
+    return (images,)
+
+
+def render_picture(width: int, height: int, recipe: tuple[Any, ...]) -> Image.Image:
+    """Draws a deterministic, non-uniform picture from ``recipe``."""
+    digest = hashlib.sha256(repr(recipe).encode()).digest()
+    rng = random.Random(digest)
+    top = tuple(rng.randrange(256) for _ in range(3))
+    bottom = tuple(rng.randrange(256) for _ in range(3))
+    gradient = Image.linear_gradient("L").resize((width, height))
+    image = Image.composite(Image.new("RGB", (width, height), bottom),
+                            Image.new("RGB", (width, height), top), gradient)
+    draw = ImageDraw.Draw(image)
+    for _ in range(12):
+        x0, y0 = rng.randrange(width), rng.randrange(height)
+        x1 = min(width, x0 + rng.randrange(1, max(2, width // 2)))
+        y1 = min(height, y0 + rng.randrange(1, max(2, height // 2)))
+        fill = tuple(rng.randrange(256) for _ in range(3))
+        shape = draw.ellipse if rng.random() < 0.5 else draw.rectangle
+        shape((x0, y0, x1, y1), fill=fill)
+    texture_size = (max(1, width // 8), max(1, height // 8))
+    texture = Image.frombytes("L", texture_size, rng.randbytes(texture_size[0] * texture_size[1]))
+    texture = texture.resize((width, height), Image.Resampling.BILINEAR).convert("RGB")
+    return Image.blend(image.filter(ImageFilter.SMOOTH), texture, 0.15)

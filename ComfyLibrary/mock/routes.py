@@ -1,0 +1,234 @@
+"""The mock's HTTP routes, each also served under /api, with ComfyUI 0.8's answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from ComfyLibrary import protocol
+from ComfyLibrary.mock.prompt_queue import SENSITIVE_EXTRA_DATA_KEYS
+from ComfyLibrary.mock.validation import validate_prompt
+
+if TYPE_CHECKING:
+    from ComfyLibrary.mock.server import MockServer
+
+INTERNAL_ERROR = "500 Internal Server Error\n\nServer got itself in trouble"
+
+
+def empty(status: int = 200) -> web.Response:
+    """An answer with no body and no Content-Type, as ComfyUI gives for control routes."""
+    response = web.Response(status=status)
+    response.content_type = None  # type: ignore[assignment]
+    return response
+
+
+def json_answer(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status)
+
+
+async def read_json(request: web.Request) -> Any:
+    """The JSON body, or ``None`` when it is missing or not JSON (ComfyUI answers 500)."""
+    try:
+        return json.loads(await request.read())
+    except ValueError:
+        return None
+
+
+def internal_error() -> web.Response:
+    return web.Response(status=500, text=INTERNAL_ERROR, headers={"Connection": "close"})
+
+
+def memory() -> tuple[int, int]:
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        free = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0, 0
+    return total, free
+
+
+class Routes:
+    """Route handlers bound to one mock server."""
+
+    def __init__(self, server: MockServer):
+        self.server = server
+
+    def register(self, app: web.Application) -> None:
+        table = [
+            ("GET", "/ws", self.server.hub.handle),
+            ("GET", "/system_stats", self.system_stats),
+            ("GET", "/features", self.features),
+            ("GET", "/prompt", self.get_prompt),
+            ("POST", "/prompt", self.post_prompt),
+            ("GET", "/queue", self.get_queue),
+            ("POST", "/queue", self.post_queue),
+            ("GET", "/history", self.get_history),
+            ("GET", "/history/{prompt_id}", self.get_history_item),
+            ("POST", "/history", self.post_history),
+            ("POST", "/interrupt", self.interrupt),
+            ("POST", "/free", self.free),
+            ("GET", "/object_info", self.object_info),
+            ("GET", "/object_info/{node_class}", self.object_info_class),
+            ("GET", "/embeddings", self.embeddings),
+            ("GET", "/extensions", self.extensions),
+            ("GET", "/models", self.models),
+            ("GET", "/models/{folder}", self.models_folder),
+            ("GET", "/view", self.server.files.view),
+            ("POST", "/upload/image", self.server.files.upload_image),
+            ("POST", "/upload/mask", self.server.files.upload_mask),
+        ]
+        for method, path, handler in table:
+            for prefix in ("", "/api"):
+                app.router.add_route(method, prefix + path, handler)
+
+    async def system_stats(self, request: web.Request) -> web.Response:
+        total, free = memory()
+        return json_answer({
+            "system": {
+                "os": sys.platform,
+                "ram_total": total,
+                "ram_free": free,
+                "comfyui_version": "0.8.0",
+                "required_frontend_version": "1.35.9",
+                "installed_templates_version": "0.7.67",
+                "required_templates_version": "0.7.67",
+                "python_version": sys.version,
+                "pytorch_version": "mock",
+                "embedded_python": False,
+                "argv": self.server.config.argv(),
+            },
+            "devices": [{
+                "name": f"mock ({platform.machine()})",
+                "type": "cpu",
+                "index": None,
+                "vram_total": total,
+                "vram_free": free,
+                "torch_vram_total": total,
+                "torch_vram_free": free,
+            }],
+        })
+
+    async def features(self, request: web.Request) -> web.Response:
+        return json_answer(protocol.SERVER_FEATURE_FLAGS)
+
+    async def get_prompt(self, request: web.Request) -> web.Response:
+        return json_answer({"exec_info": {"queue_remaining": self.server.queue.remaining()}})
+
+    async def post_prompt(self, request: web.Request) -> web.Response:
+        body = await read_json(request)
+        if body is None:
+            return internal_error()
+        queue = self.server.queue
+        is_object = isinstance(body, dict)
+        number = queue.next_number(
+            body.get("number") if is_object else None,
+            bool(body.get("front")) if is_object else False,
+        )
+        if not is_object or "prompt" not in body:
+            return json_answer({"error": {
+                "type": protocol.ERROR_NO_PROMPT, "message": "No prompt provided",
+                "details": "No prompt provided", "extra_info": {},
+            }, "node_errors": {}}, 400)
+        prompt = body["prompt"]
+        if not isinstance(prompt, dict):
+            prompt = {}
+        prompt_id = str(body.get("prompt_id") or uuid.uuid4())
+        result = validate_prompt(self.server.catalog, prompt, body.get("partial_execution_targets"))
+        if not result.ok:
+            return json_answer({"error": result.error, "node_errors": result.node_errors}, 400)
+        extra_data = dict(body.get("extra_data") or {})
+        if "client_id" in body:
+            extra_data["client_id"] = body["client_id"]
+        extra_data["create_time"] = int(time.time() * 1000)
+        for key in SENSITIVE_EXTRA_DATA_KEYS:
+            extra_data.pop(key, None)
+        queue.put((number, prompt_id, prompt, extra_data, result.outputs))
+        return json_answer({"prompt_id": prompt_id, "number": number,
+                            "node_errors": result.node_errors})
+
+    async def get_queue(self, request: web.Request) -> web.Response:
+        running, pending = self.server.queue.current()
+        return json_answer({"queue_running": [list(i) for i in running],
+                            "queue_pending": [list(i) for i in pending]})
+
+    async def post_queue(self, request: web.Request) -> web.Response:
+        body = await read_json(request)
+        if body is None:
+            return internal_error()
+        if isinstance(body, dict):
+            if body.get("clear"):
+                self.server.queue.wipe()
+            for prompt_id in body.get("delete") or []:
+                self.server.queue.delete(prompt_id)
+        return empty()
+
+    async def get_history(self, request: web.Request) -> web.Response:
+        max_items = request.query.get("max_items")
+        offset = request.query.get("offset", "-1")
+        try:
+            history = self.server.queue.get_history(
+                max_items=int(max_items) if max_items is not None else None, offset=int(offset)
+            )
+        except ValueError:
+            return internal_error()
+        return json_answer(history)
+
+    async def get_history_item(self, request: web.Request) -> web.Response:
+        return json_answer(self.server.queue.get_history(request.match_info["prompt_id"]))
+
+    async def post_history(self, request: web.Request) -> web.Response:
+        body = await read_json(request)
+        if body is None:
+            return internal_error()
+        if isinstance(body, dict):
+            if body.get("clear"):
+                self.server.queue.wipe_history()
+            for prompt_id in body.get("delete") or []:
+                self.server.queue.delete_history(prompt_id)
+        return empty()
+
+    async def interrupt(self, request: web.Request) -> web.Response:
+        body = await read_json(request)
+        prompt_id = body.get("prompt_id") if isinstance(body, dict) else None
+        self.server.worker.interrupt(prompt_id)
+        return empty()
+
+    async def free(self, request: web.Request) -> web.Response:
+        body = await read_json(request)
+        if body is None:
+            return internal_error()
+        if isinstance(body, dict) and (body.get("free_memory") or body.get("unload_models")):
+            self.server.worker.cache.clear()
+        return empty()
+
+    async def object_info(self, request: web.Request) -> web.Response:
+        return json_answer(self.server.catalog.all_served())
+
+    async def object_info_class(self, request: web.Request) -> web.Response:
+        name = request.match_info["node_class"]
+        if name not in self.server.catalog:
+            return json_answer({})
+        return json_answer({name: self.server.catalog.served_definition(name)})
+
+    async def embeddings(self, request: web.Request) -> web.Response:
+        names = self.server.catalog.models.get("embeddings", [])
+        return json_answer([os.path.splitext(n)[0] for n in names])
+
+    async def extensions(self, request: web.Request) -> web.Response:
+        return json_answer([])
+
+    async def models(self, request: web.Request) -> web.Response:
+        return json_answer(sorted(self.server.catalog.models))
+
+    async def models_folder(self, request: web.Request) -> web.Response:
+        folder = request.match_info["folder"]
+        if folder not in self.server.catalog.models:
+            return empty(404)
+        return json_answer(sorted(self.server.catalog.models[folder]))

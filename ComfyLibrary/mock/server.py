@@ -1,0 +1,85 @@
+"""Assembles the mock ComfyUI server: catalog, queue, worker, WebSocket hub and routes."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from ComfyLibrary.mock.catalog import NodeCatalog
+from ComfyLibrary.mock.config import MockConfig
+from ComfyLibrary.mock.executor import Directories, PromptWorker
+from ComfyLibrary.mock.files import FileRoutes
+from ComfyLibrary.mock.prompt_queue import PromptQueue
+from ComfyLibrary.mock.routes import Routes, empty
+from ComfyLibrary.mock.websocket_hub import WebSocketHub
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@web.middleware
+async def origin_guard(request: web.Request, handler):
+    """ComfyUI's CSRF guard: a loopback Host with a foreign Origin gets 403."""
+    origin = request.headers.get("Origin")
+    host = request.headers.get("Host", "")
+    if origin and _is_loopback(urlsplit(f"//{host}").hostname or ""):
+        origin_host = urlsplit(origin).netloc
+        if origin_host and origin_host != host:
+            return empty(403)
+    return await handler(request)
+
+
+class MockServer:
+    """One mock ComfyUI server; ``run()`` serves until cancelled."""
+
+    def __init__(self, config: MockConfig):
+        self.config = config
+        output, input_dir, temp = config.resolve_directories()
+        self.dirs = Directories(output, input_dir, temp)
+        self.catalog = NodeCatalog.create(input_dir, config.object_info, config.model_lists())
+        self.hub = WebSocketHub()
+        self.queue = PromptQueue(on_change=self.hub.broadcast_status)
+        self.worker = PromptWorker(self.queue, self.catalog, self.hub, self.dirs, config.step_ms)
+        self.hub.queue_remaining = self.queue.remaining
+        self.hub.current_node = lambda: self.worker.current
+        self.files = FileRoutes(self)
+        self.app = web.Application(middlewares=[origin_guard], client_max_size=100 * 1024 * 1024)
+        Routes(self).register(self.app)
+        self.runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    async def start(self) -> int:
+        """Binds the socket, starts the worker and returns the bound port."""
+        await self.hub.start()
+        self.worker.start()
+        self.runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.config.host, self.config.port, reuse_address=True)
+        await site.start()
+        server = site._server  # noqa: SLF001 - aiohttp exposes no public accessor for the port
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]
+        return self.port
+
+    async def stop(self) -> None:
+        self.worker.stop()
+        await self.hub.stop()
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    async def serve_forever(self, stop: asyncio.Event) -> None:
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()

@@ -1,0 +1,239 @@
+"""Prompt validation with ComfyUI's rules and error shapes.
+
+``validate_prompt`` gives the same verdicts and the same ``error`` / ``node_errors``
+bodies ComfyUI 0.8 gives for POST /prompt: a prompt is accepted when at least one
+output node validates; invalid outputs are dropped and listed in ``node_errors``.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from ComfyLibrary import protocol
+from ComfyLibrary.mock.catalog import NodeCatalog
+
+Error = dict[str, Any]
+
+
+@dataclass
+class ValidationResult:
+    ok: bool
+    error: Error | None = None
+    outputs: list[str] = field(default_factory=list)
+    node_errors: dict[str, Any] = field(default_factory=dict)
+
+
+def _error(kind: str, message: str, details: str = "", **extra: Any) -> Error:
+    return {"type": kind, "message": message, "details": details, "extra_info": extra}
+
+
+def types_match(received: Any, expected: Any) -> bool:
+    """Whether an output of type ``received`` may feed an input of type ``expected``."""
+    if isinstance(expected, list) or expected == "COMBO":
+        return received in ("COMBO", "*") or isinstance(received, list)
+    if not isinstance(received, str) or not isinstance(expected, str):
+        return received == expected
+    if "*" in (received, expected) or received == expected:
+        return True
+    received_set = {t.strip() for t in received.split(",")}
+    expected_set = {t.strip() for t in expected.split(",")}
+    return bool(received_set & expected_set)
+
+
+class PromptValidator:
+    """Validates one prompt against a node catalog."""
+
+    def __init__(self, catalog: NodeCatalog, prompt: dict[str, Any]):
+        self.catalog = catalog
+        self.prompt = prompt
+        self.validated: dict[str, tuple[bool, list[Error]]] = {}
+
+    def validate(self, partial_targets: list[str] | None = None) -> ValidationResult:
+        outputs = []
+        for node_id, node in self.prompt.items():
+            if not isinstance(node, dict) or "class_type" not in node:
+                return ValidationResult(False, _error(
+                    protocol.ERROR_INVALID_PROMPT,
+                    "Cannot execute because a node is missing the class_type property.",
+                    f"Node ID '#{node_id}'",
+                ))
+            class_type = node["class_type"]
+            if class_type not in self.catalog:
+                return ValidationResult(False, _error(
+                    protocol.ERROR_INVALID_PROMPT,
+                    f"Cannot execute because node {class_type} does not exist.",
+                    f"Node ID '#{node_id}'",
+                ))
+            if self.catalog.is_output_node(class_type) and (
+                partial_targets is None or node_id in partial_targets
+            ):
+                outputs.append(node_id)
+        if not outputs:
+            return ValidationResult(False, _error(protocol.ERROR_NO_OUTPUTS, "Prompt has no outputs"))
+
+        good, failed, node_errors = [], [], {}
+        for output in outputs:
+            try:
+                valid, reasons = self._validate_node(output)
+            except (KeyError, IndexError, TypeError) as exc:
+                valid = False
+                reasons = [_error(
+                    "exception_during_validation",
+                    "Exception when validating node",
+                    str(exc),
+                    exception_type=type(exc).__name__,
+                    traceback=traceback.format_tb(exc.__traceback__),
+                )]
+                self.validated[output] = (False, reasons)
+            if valid:
+                good.append(output)
+                continue
+            failed.append(reasons)
+            for node_id, (node_ok, node_reasons) in self.validated.items():
+                if node_ok or not node_reasons:
+                    continue
+                entry = node_errors.setdefault(node_id, {
+                    "errors": node_reasons,
+                    "dependent_outputs": [],
+                    "class_type": self.prompt[node_id]["class_type"],
+                })
+                entry["dependent_outputs"].append(output)
+        if not good:
+            details = "\n".join(f"{r['message']}: {r['details']}" for reasons in failed for r in reasons)
+            return ValidationResult(
+                False,
+                _error(protocol.ERROR_OUTPUTS_FAILED, "Prompt outputs failed validation", details),
+                [],
+                node_errors,
+            )
+        return ValidationResult(True, None, good, node_errors)
+
+    def _validate_node(self, node_id: str) -> tuple[bool, list[Error]]:
+        if node_id in self.validated:
+            return self.validated[node_id]
+        node = self.prompt[node_id]
+        class_type = node["class_type"]
+        inputs = node.get("inputs", {})
+        errors: list[Error] = []
+        valid = True
+        for name, category, spec in self.catalog.input_specs(class_type):
+            input_type = spec[0] if spec else "*"
+            options = spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {}
+            config = [input_type, options]
+            if name not in inputs:
+                if category == "required":
+                    errors.append(_error(
+                        "required_input_missing", "Required input is missing", name, input_name=name
+                    ))
+                continue
+            value = inputs[name]
+            if isinstance(value, list):
+                link_ok = self._check_link(name, value, input_type, config, errors)
+                if link_ok is False:
+                    valid = False
+                continue
+            error = self._check_value(class_type, name, value, input_type, options, config, inputs)
+            if error is not None:
+                errors.append(error)
+        result = (not errors and valid, errors)
+        self.validated[node_id] = result
+        return result
+
+    def _check_link(
+        self, name: str, link: list[Any], input_type: Any, config: list[Any], errors: list[Error]
+    ) -> bool | None:
+        if len(link) != 2:
+            errors.append(_error(
+                "bad_linked_input",
+                "Bad linked input, must be a length-2 list of [node_id, slot_index]",
+                name,
+                input_name=name, input_config=config, received_value=link,
+            ))
+            return None
+        source_id, slot = str(link[0]), link[1]
+        source_class = self.prompt[source_id]["class_type"]  # KeyError like ComfyUI
+        received = self.catalog.output_types(source_class)[slot]  # IndexError like ComfyUI
+        if not types_match(received, input_type):
+            errors.append(_error(
+                "return_type_mismatch",
+                "Return type mismatch between linked nodes",
+                f"{name}, received_type({received}) mismatch input_type({input_type})",
+                input_name=name, input_config=config, received_type=received, linked_node=link,
+            ))
+            return None
+        source_ok, _ = self._validate_node(source_id)
+        return source_ok
+
+    def _check_value(
+        self,
+        class_type: str,
+        name: str,
+        value: Any,
+        input_type: Any,
+        options: dict[str, Any],
+        config: list[Any],
+        inputs: dict[str, Any],
+    ) -> Error | None:
+        if isinstance(value, dict) and "__value__" in value:
+            value = value["__value__"]
+        converters = {"INT": int, "FLOAT": float, "STRING": str, "BOOLEAN": bool}
+        if input_type in converters:
+            try:
+                value = converters[input_type](value)
+            except (TypeError, ValueError) as exc:
+                return _error(
+                    "invalid_input_type",
+                    f"Failed to convert an input value to a {input_type} value",
+                    f"{name}, {value}, {exc}",
+                    input_name=name, input_config=config, received_value=value,
+                    exception_message=str(exc),
+                )
+            inputs[name] = value
+        if "min" in options and isinstance(value, int | float) and value < options["min"]:
+            return _error(
+                "value_smaller_than_min",
+                f"Value {value} smaller than min of {options['min']}",
+                name,
+                input_name=name, input_config=config, received_value=value,
+            )
+        if "max" in options and isinstance(value, int | float) and value > options["max"]:
+            return _error(
+                "value_bigger_than_max",
+                f"Value {value} bigger than max of {options['max']}",
+                name,
+                input_name=name, input_config=config, received_value=value,
+            )
+        choices = None
+        if isinstance(input_type, list):
+            choices = input_type
+        elif input_type == "COMBO":
+            choices = options.get("options", [])
+        if class_type in ("LoadImage", "LoadImageMask") and name == "image":
+            if not (self.catalog.input_dir / str(value)).is_file():
+                return _error(
+                    "custom_validation_failed",
+                    "Custom validation failed for node",
+                    f"image - Invalid image file: {value}",
+                    input_name=name,
+                )
+            return None
+        if choices is not None and value not in choices:
+            shown = f"(list of length {len(choices)})" if len(choices) > 20 else str(choices)
+            return _error(
+                "value_not_in_list",
+                "Value not in list",
+                f"{name}: '{value}' not in {shown}",
+                input_name=name,
+                input_config=None if len(choices) > 20 else config,
+                received_value=value,
+            )
+        return None
+
+
+def validate_prompt(
+    catalog: NodeCatalog, prompt: dict[str, Any], partial_targets: list[str] | None = None
+) -> ValidationResult:
+    """Validates ``prompt`` (modified in place: values are coerced as ComfyUI does)."""
+    return PromptValidator(catalog, prompt).validate(partial_targets)

@@ -1,0 +1,142 @@
+"""The mock's /ws endpoint and the ordered delivery of events to sockets.
+
+Events from the worker thread go through one asyncio queue and one sender task,
+so every socket sees them in the order they were produced. Routing follows
+ComfyUI: ``sid=None`` broadcasts, otherwise only the socket registered under that
+client id receives the event; a second socket with the same id replaces the
+first, and the first one's close unregisters the id (ComfyUI 0.8 does the same).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import struct
+import uuid
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from ComfyLibrary import protocol
+
+
+class WebSocketHub:
+    def __init__(self) -> None:
+        self.sockets: dict[str, web.WebSocketResponse] = {}
+        self.feature_flags: dict[str, dict[str, Any]] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._outbox: asyncio.Queue[tuple[Any, ...]] | None = None
+        self._sender: asyncio.Task[None] | None = None
+        self.queue_remaining = lambda: 0
+        self.current_node = lambda: None
+        self.before_send = None
+
+    async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self._outbox = asyncio.Queue()
+        self._sender = asyncio.create_task(self._pump())
+
+    async def stop(self) -> None:
+        if self._sender is not None:
+            self._sender.cancel()
+        for ws in list(self.sockets.values()):
+            await ws.close()
+
+    # Thread-safe producers -------------------------------------------------
+
+    def send(self, event: str, data: dict[str, Any], sid: str | None = None) -> None:
+        self._enqueue(("json", event, data, sid))
+
+    def send_preview(self, image_png: bytes, metadata: dict[str, Any], progress: dict[str, Any],
+                     sid: str | None) -> None:
+        self._enqueue(("preview", image_png, metadata, sid))
+
+    def broadcast_status(self, remaining: int) -> None:
+        self.send(protocol.STATUS, {"status": {"exec_info": {"queue_remaining": remaining}}})
+
+    def _enqueue(self, item: tuple[Any, ...]) -> None:
+        if self.loop is None or self._outbox is None or self.loop.is_closed():
+            return
+        self.loop.call_soon_threadsafe(self._outbox.put_nowait, item)
+
+    # Delivery ----------------------------------------------------------------
+
+    async def _pump(self) -> None:
+        assert self._outbox is not None
+        while True:
+            item = await self._outbox.get()
+            try:
+                if self.before_send is not None:
+                    await self.before_send(item)
+                if item[0] == "json":
+                    await self._deliver_json(item[1], item[2], item[3])
+                else:
+                    await self._deliver_preview(item[1], item[2], item[3])
+            except Exception:  # noqa: BLE001, S112 - a broken socket must not stop delivery
+                continue
+
+    def _targets(self, sid: str | None) -> list[tuple[str, web.WebSocketResponse]]:
+        if sid is None:
+            return list(self.sockets.items())
+        ws = self.sockets.get(sid)
+        return [] if ws is None else [(sid, ws)]
+
+    async def _deliver_json(self, event: str, data: dict[str, Any], sid: str | None) -> None:
+        message = json.dumps({"type": event, "data": data})
+        for _, ws in self._targets(sid):
+            await _safe_send(ws.send_str(message))
+
+    async def _deliver_preview(self, image: bytes, metadata: dict[str, Any], sid: str | None):
+        for target_sid, ws in self._targets(sid):
+            flags = self.feature_flags.get(target_sid, {})
+            if flags.get("supports_preview_metadata"):
+                meta = json.dumps(metadata).encode()
+                frame = (struct.pack(">II", protocol.BINARY_PREVIEW_IMAGE_WITH_METADATA, len(meta))
+                         + meta + image)
+            else:
+                frame = struct.pack(">II", protocol.BINARY_PREVIEW_IMAGE,
+                                    protocol.PREVIEW_FORMAT_PNG) + image
+            await _safe_send(ws.send_bytes(frame))
+
+    # The /ws route -------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        sid = request.query.get("clientId") or uuid.uuid4().hex
+        self.sockets[sid] = ws
+        try:
+            await ws.send_str(json.dumps({"type": protocol.STATUS, "data": {
+                "status": {"exec_info": {"queue_remaining": self.queue_remaining()}}, "sid": sid,
+            }}))
+            current = self.current_node()
+            if current is not None and current[0] == sid:
+                await ws.send_str(json.dumps({"type": protocol.EXECUTING, "data": {"node": current[1]}}))
+            first = True
+            async for message in ws:
+                if message.type == WSMsgType.ERROR:
+                    break
+                if message.type != WSMsgType.TEXT:
+                    continue
+                try:
+                    payload = json.loads(message.data)
+                except ValueError:
+                    first = False
+                    continue
+                if first and isinstance(payload, dict) and payload.get("type") == protocol.FEATURE_FLAGS:
+                    self.feature_flags[sid] = payload.get("data") or {}
+                    await ws.send_str(json.dumps({
+                        "type": protocol.FEATURE_FLAGS, "data": protocol.SERVER_FEATURE_FLAGS,
+                    }))
+                first = False
+        finally:
+            self.sockets.pop(sid, None)
+            self.feature_flags.pop(sid, None)
+        return ws
+
+
+async def _safe_send(coro: Any) -> None:
+    try:
+        await coro
+    except (ConnectionError, RuntimeError):
+        pass
