@@ -1,0 +1,176 @@
+"""ComfyClient: submit prompts, follow them to completion and download their outputs."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import websocket
+
+from ComfyLibrary import protocol
+from ComfyLibrary.client.connection import Backoff, ConnectionState, WebSocketConnection
+from ComfyLibrary.client.events import EventLog
+from ComfyLibrary.client.http_api import HttpApi
+from ComfyLibrary.client.tracking import CompletionTracker
+from ComfyLibrary.errors import ComfyError, ServerUnreachable, WorkflowError
+
+
+@dataclass
+class PromptHandle:
+    """A submitted prompt. ``event_seq`` marks where its events start in the log."""
+
+    prompt_id: str
+    number: float
+    node_errors: dict[str, Any]
+    submitted_at: float
+    event_seq: int
+    client_alias: str = ""
+
+    def __str__(self) -> str:
+        return self.prompt_id
+
+
+@dataclass
+class Completion:
+    """The result of a finished prompt: its history entry and where time went."""
+
+    prompt_id: str
+    status: str
+    outputs: dict[str, Any]
+    history: dict[str, Any]
+    queued_seconds: float | None
+    execution_seconds: float | None
+    total_seconds: float
+    files: list[Path] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.prompt_id} ({self.status})"
+
+
+class ComfyClient:
+    """A client of one ComfyUI server with its own ``client_id`` and event log."""
+
+    def __init__(
+        self,
+        url: str,
+        client_id: str | None = None,
+        timeout: float = 30.0,
+        headers: dict[str, str] | None = None,
+        auto_reconnect: bool = True,
+        backoff: Backoff | None = None,
+    ):
+        self.http = HttpApi(url, timeout, headers)
+        self.url = self.http.base_url
+        self.client_id = client_id or uuid.uuid4().hex
+        self.events = EventLog()
+        ws_url = "ws" + self.url[4:]
+        self.connection = WebSocketConnection(
+            ws_url, self.client_id, self.events, headers=headers,
+            auto_reconnect=auto_reconnect, backoff=backoff,
+        )
+        self.http.on_failure = lambda _exc: self.connection.mark_suspect()
+
+    # Connection ------------------------------------------------------------------
+
+    def connect(self, timeout: float | None = None) -> dict[str, Any]:
+        """Checks the server over HTTP, opens the WebSocket and returns ``/system_stats``."""
+        stats = self.http.get_json("/system_stats", timeout=timeout)
+        self.connection.connect_timeout = timeout or self.http.timeout
+        try:
+            self.connection.open()
+        except (OSError, websocket.WebSocketException) as exc:
+            raise ServerUnreachable(
+                f"ComfyUI at {self.url} answers HTTP but its WebSocket /ws failed: {exc}"
+            ) from None
+        return stats
+
+    @property
+    def state(self) -> ConnectionState:
+        return self.connection.state
+
+    def close(self) -> None:
+        self.connection.close()
+        self.http.close()
+
+    # Prompts ---------------------------------------------------------------------
+
+    def submit(self, prompt: dict[str, Any], extra_data: dict[str, Any] | None = None,
+               front: bool = False, prompt_id: str | None = None) -> PromptHandle:
+        if not isinstance(prompt, dict) or not prompt:
+            raise WorkflowError("The workflow to submit is empty: load an API-format workflow first.")
+        body: dict[str, Any] = {"prompt": prompt, "client_id": self.client_id}
+        if extra_data:
+            body["extra_data"] = extra_data
+        if front:
+            body["front"] = True
+        if prompt_id:
+            body["prompt_id"] = prompt_id
+        seq = self.events.last_seq
+        answer = self.http.submit_prompt(body)
+        return PromptHandle(
+            prompt_id=answer["prompt_id"],
+            number=answer.get("number", 0),
+            node_errors=answer.get("node_errors") or {},
+            submitted_at=time.time(),
+            event_seq=seq,
+        )
+
+    def wait_for_completion(self, handle: PromptHandle | str, timeout: float) -> Completion:
+        if isinstance(handle, str):
+            handle = PromptHandle(handle, 0, {}, time.time(), 0)
+        return CompletionTracker(self, handle).wait(timeout)
+
+    def history(self, prompt_id: str | None = None, max_items: int | None = None) -> dict[str, Any]:
+        if prompt_id is not None:
+            return self.http.get_json(f"/history/{prompt_id}")
+        params = {"max_items": max_items} if max_items is not None else None
+        return self.http.get_json("/history", params=params)
+
+    def queue(self) -> dict[str, Any]:
+        return self.http.get_json("/queue")
+
+    def interrupt(self, prompt_id: str | None = None) -> None:
+        self.http.post_json("/interrupt", {"prompt_id": prompt_id} if prompt_id else {})
+
+    # Outputs ---------------------------------------------------------------------
+
+    def download_outputs(self, history_entry: dict[str, Any], destination: Path,
+                         folder_types: tuple[str, ...] = protocol.FOLDER_TYPES) -> list[Path]:
+        """Downloads every file listed in a history entry's outputs into ``destination``."""
+        files = []
+        destination.mkdir(parents=True, exist_ok=True)
+        for item in output_files(history_entry.get("outputs", {})):
+            if item.get("type", "output") not in folder_types:
+                continue
+            data = self.http.download(item["filename"], item.get("subfolder", ""),
+                                      item.get("type", "output"))
+            target = safe_local_path(destination, item.get("subfolder", ""), item["filename"])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            files.append(target)
+        return files
+
+
+def output_files(outputs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every ``{filename, subfolder, type}`` item of a history entry's outputs, in node order."""
+    found = []
+    for node_output in outputs.values():
+        if not isinstance(node_output, dict):
+            continue
+        for items in node_output.values():
+            if not isinstance(items, list):
+                continue
+            found.extend(i for i in items if isinstance(i, dict) and "filename" in i)
+    return found
+
+
+def safe_local_path(root: Path, subfolder: str, filename: str) -> Path:
+    """Where a server file goes under ``root``; names from the server cannot escape it."""
+    parts = [p for p in str(subfolder).replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    name = Path(str(filename).replace("\\", "/")).name
+    if name in ("", ".", ".."):
+        raise ComfyError(f"The server named an output file '{filename}' that cannot be saved")
+    return root.joinpath(*parts, name)

@@ -1,0 +1,118 @@
+"""HTTP calls to ComfyUI with failures classified into readable errors."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from ComfyLibrary.client.node_errors import describe_rejection
+from ComfyLibrary.errors import ComfyHttpError, PromptRejected, ServerUnreachable
+
+
+def normalise_url(url: str) -> str:
+    """Checks a server URL and returns it without a trailing slash."""
+    text = str(url).strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"'{url}' is not a ComfyUI server URL: give one like http://127.0.0.1:8188"
+        )
+    return text.rstrip("/")
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS handshake failed"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timed out"
+    if "Name or service not known" in text or "getaddrinfo" in text or isinstance(exc, socket.gaierror):
+        return "host name not found"
+    if "Connection refused" in text or "ECONNREFUSED" in text:
+        return "connection refused"
+    if "reset" in text.lower() or "aborted" in text.lower():
+        return "connection reset"
+    return "connection failed"
+
+
+class HttpApi:
+    """Thin, typed wrapper of ComfyUI's HTTP routes."""
+
+    def __init__(self, base_url: str, timeout: float = 30.0, headers: dict[str, str] | None = None):
+        self.base_url = normalise_url(base_url)
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers.update(headers or {})
+        self.on_failure = None
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any):
+        url = self.base_url + path
+        try:
+            response = self.session.request(method, url, timeout=timeout or self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            if self.on_failure is not None:
+                self.on_failure(exc)
+            raise ServerUnreachable(
+                f"Cannot reach ComfyUI at {self.base_url}: {_reason(exc)} ({method} {path}). "
+                "Check that the server is running and the URL is right."
+            ) from None
+        if response.status_code in (401, 403):
+            raise ComfyHttpError(
+                f"ComfyUI at {self.base_url} refused {method} {path} with HTTP "
+                f"{response.status_code}: check the credentials or headers given to the client.",
+                response.status_code,
+            )
+        if response.status_code >= 500:
+            raise ComfyHttpError(
+                f"ComfyUI at {self.base_url} failed on {method} {path} with HTTP "
+                f"{response.status_code}: {response.text.strip()[:200]}",
+                response.status_code,
+                response.text,
+            )
+        return response
+
+    def get_json(self, path: str, **kwargs: Any) -> Any:
+        response = self.request("GET", path, **kwargs)
+        self._raise_for_client_error(response, "GET", path)
+        return response.json()
+
+    def post_json(self, path: str, body: Any, **kwargs: Any) -> Any:
+        response = self.request("POST", path, json=body, **kwargs)
+        self._raise_for_client_error(response, "POST", path)
+        return response.json() if response.content else None
+
+    def submit_prompt(self, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.request("POST", "/prompt", json=body)
+        if response.status_code == 400:
+            try:
+                detail = response.json()
+            except ValueError:
+                detail = response.text
+            raise PromptRejected(describe_rejection(detail), 400, detail)
+        self._raise_for_client_error(response, "POST", "/prompt")
+        return response.json()
+
+    def download(self, filename: str, subfolder: str, folder_type: str) -> bytes:
+        params = {"filename": filename, "subfolder": subfolder, "type": folder_type}
+        response = self.request("GET", "/view", params=params)
+        if response.status_code == 404:
+            raise ComfyHttpError(
+                f"ComfyUI has no file '{filename}' in {folder_type}/{subfolder} (HTTP 404)", 404
+            )
+        self._raise_for_client_error(response, "GET", "/view")
+        return response.content
+
+    def _raise_for_client_error(self, response: requests.Response, method: str, path: str) -> None:
+        if response.status_code >= 400:
+            raise ComfyHttpError(
+                f"ComfyUI at {self.base_url} answered {method} {path} with HTTP "
+                f"{response.status_code}: {response.text.strip()[:200] or '(empty body)'}",
+                response.status_code,
+                response.text,
+            )

@@ -1,0 +1,73 @@
+"""What every keyword component shares: the library (state lives there) and helpers."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from robot.api import logger
+from robot.utils import get_link_path, secs_to_timestr
+
+if TYPE_CHECKING:
+    from ComfyLibrary.library import ComfyLibrary
+
+SIZE_UNITS = {"": 1, "B": 1, "KB": 1024, "KIB": 1024, "MB": 1024**2, "MIB": 1024**2,
+              "GB": 1024**3, "GIB": 1024**3}
+
+
+def parse_size(value: str | int | None) -> int | None:
+    """``10 KB``, ``50MB``, ``1024`` -> bytes; ``None``/``none`` -> no limit."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().upper()
+    if text in ("", "NONE"):
+        return None
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMG]I?B|B)?", text)
+    if not match:
+        raise ValueError(f"Size '{value}' is not understood: write it like 10 KB, 50 MB or 1024.")
+    return int(float(match.group(1)) * SIZE_UNITS[match.group(2) or ""])
+
+
+def safe_name(text: str) -> str:
+    """A file-system-safe version of a suite or test name."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")
+    return cleaned[:80] or "unnamed"
+
+
+class LibraryComponent:
+    """Base of keyword components; they hold no state of their own."""
+
+    def __init__(self, library: ComfyLibrary):
+        self.library = library
+
+    def seconds(self, timeout: timedelta | None) -> float:
+        return self.library.timeout if timeout is None else timeout.total_seconds()
+
+    @staticmethod
+    def timestr(seconds: float) -> str:
+        return secs_to_timestr(seconds)
+
+    @staticmethod
+    def info(message: str, html: bool = False) -> None:
+        logger.info(message, html=html)
+
+    @staticmethod
+    def debug(message: str) -> None:
+        logger.debug(message)
+
+    def link(self, path: Path, text: str | None = None) -> None:
+        """Logs an HTML link to ``path``, relative to log.html so merged logs keep it."""
+        href = get_link_path(str(path), str(self.library.log_dir))
+        logger.info(f'<a href="{href}">{text or path.name}</a>', html=True)
+
+    def output_folder(self, *parts: str) -> Path:
+        return self.library.test_output_dir().joinpath(*parts)
+
+    @staticmethod
+    def short(value: Any, limit: int = 300) -> str:
+        text = str(value)
+        return text if len(text) <= limit else text[:limit] + "..."

@@ -1,0 +1,180 @@
+"""Keywords that start, stop, crash and restart ComfyUI server processes."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from robotlibcore import keyword
+
+from ComfyLibrary.errors import ComfyError, ServerStartError
+from ComfyLibrary.keywords.context import LibraryComponent, safe_name
+from ComfyLibrary.servers import ServerProcess, mock_command
+from ComfyLibrary.servers.ports import free_port
+
+PORT_RETRIES = 3
+
+
+class ServerKeywords(LibraryComponent):
+    """Server lifecycle keywords."""
+
+    @keyword(tags=("Servers",))
+    def start_mock_server(
+        self,
+        alias: str | None = None,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        step_ms: float | None = None,
+        object_info: Path | None = None,
+        models: Path | None = None,
+        ready_timeout: timedelta = timedelta(seconds=15),
+    ) -> str:
+        """Starts the mock ComfyUI server as its own process and returns its URL.
+
+        The mock answers the same HTTP routes and WebSocket events as ComfyUI 0.8
+        and runs model-free workflows for real (see `Introduction`). The keyword
+        returns once ``GET /system_stats`` answers; it never sleeps a fixed time.
+
+        | =Argument= | =Description= |
+        | ``alias`` | Name to refer to this server later. Default ``mock``, ``mock-2``, ... |
+        | ``port`` | Port to listen on. ``0`` (default) picks a free port. |
+        | ``host`` | Address to bind. Default loopback only. |
+        | ``step_ms`` | Simulated time per sampling step in milliseconds. |
+        | ``object_info`` | An ``/object_info`` JSON dump whose node classes are added. |
+        | ``models`` | JSON file of model folder -> file names the mock pretends to have. |
+        | ``ready_timeout`` | How long to wait for the server to answer. |
+
+        The server's output goes to a log file in the output directory, linked in
+        the log. It is stopped automatically at the end of the test or suite that
+        started it (see `Cleanup`).
+
+        Example:
+        | ${url} =    Start Mock Server
+        | Connect To ComfyUI    ${url}
+        | Start Mock Server    alias=slow    step_ms=50
+        """
+        alias = self.library.servers.unique_alias(alias or "mock")
+        options = {"step_ms": step_ms, "object_info": object_info, "models": models}
+        fixed_port = port != 0
+        for attempt in range(1, PORT_RETRIES + 1):
+            chosen = port if fixed_port else free_port(host)
+            server = ServerProcess(
+                mock_command(chosen, host, options), chosen,
+                self._log_path(alias, chosen), alias, host=host, kind="mock",
+            )
+            try:
+                seconds = server.start(self.seconds(ready_timeout))
+                break
+            except ServerStartError as exc:
+                busy = "in use" in f"{exc} {server_log(server)}"
+                if fixed_port or attempt == PORT_RETRIES or not busy:
+                    raise
+        self.library.servers.add(alias, server)
+        self.library.track("server", alias)
+        self.info(f"Mock server '{alias}' ready at {server.url} in {seconds * 1000:.0f} ms "
+                  f"(pid {server.pid}).")
+        self.link(server.log_path, f"Server log of '{alias}'")
+        return server.url
+
+    @keyword(tags=("Servers",))
+    def stop_server(self, alias: str | None = None, timeout: timedelta = timedelta(seconds=10)):
+        """Stops a server gracefully: SIGTERM, then SIGKILL if it has not ended in ``timeout``.
+
+        Without ``alias`` the most recently started server is stopped. Stopping a
+        server that already ended is fine. The server keeps its alias and port, so
+        `Restart Server` can bring it back.
+
+        Example:
+        | Stop Server    mock
+        """
+        server = self.library.servers.get(alias)
+        graceful = server.stop(self.seconds(timeout))
+        self.info(f"Server '{server.name}' stopped" + ("" if graceful else
+                  f" (killed: it did not end within {self.timestr(self.seconds(timeout))})"))
+
+    @keyword(tags=("Servers",))
+    def kill_server(self, alias: str | None = None):
+        """Kills a server with SIGKILL, as a crash would: no clean shutdown, sockets just drop.
+
+        Example:
+        | Kill Server    mock
+        | Wait For Disconnection
+        """
+        server = self.library.servers.get(alias)
+        server.kill()
+        self.info(f"Server '{server.name}' killed (pid {server.pid}).")
+
+    @keyword(tags=("Servers",))
+    def restart_server(self, alias: str | None = None, delay: timedelta = timedelta(0),
+                       ready_timeout: timedelta = timedelta(seconds=15)) -> str:
+        """Stops the server if it runs, waits ``delay``, and starts it again on the same port.
+
+        Returns the URL, which is unchanged. A mock restarted this way has an empty
+        queue and history, as ComfyUI has after a restart.
+
+        Example:
+        | Kill Server    mock
+        | Restart Server    mock    delay=1s
+        """
+        server = self.library.servers.get(alias)
+        server.stop(5)
+        if delay.total_seconds() > 0:
+            time.sleep(delay.total_seconds())
+        seconds = server.start(self.seconds(ready_timeout))
+        self.info(f"Server '{server.name}' restarted at {server.url} in {seconds * 1000:.0f} ms.")
+        return server.url
+
+    @keyword(tags=("Servers",))
+    def stop_all_servers(self):
+        """Stops every server the library started. Safe to call at any time, e.g. in teardown.
+
+        Example:
+        | [Teardown]    Stop All Servers
+        """
+        for alias in self.library.servers.aliases():
+            server = self.library.servers.remove(alias)
+            if server is not None:
+                server.stop(5)
+                self.debug(f"Server '{alias}' stopped.")
+
+    @keyword(tags=("Servers",))
+    def get_server_url(self, alias: str | None = None) -> str:
+        """Returns the URL of a started server.
+
+        Example:
+        | ${url} =    Get Server Url    mock
+        """
+        return self.library.servers.get(alias).url
+
+    @keyword(tags=("Servers",))
+    def server_should_be_running(self, alias: str | None = None):
+        """Fails unless the server's process is alive and answers ``GET /system_stats``.
+
+        Example:
+        | Server Should Be Running    mock
+        """
+        server = self.library.servers.get(alias)
+        if not server.is_running():
+            raise ComfyError(f"Server '{server.name}' is not running (its process has ended).")
+        if not server.answers(timeout=self.seconds(None)):
+            raise ComfyError(f"Server '{server.name}' is running but {server.url} does not answer.")
+
+    @keyword(tags=("Servers",))
+    def server_should_be_stopped(self, alias: str | None = None):
+        """Fails if the server's process is still alive.
+
+        Example:
+        | Kill Server    mock
+        | Server Should Be Stopped    mock
+        """
+        server = self.library.servers.get(alias)
+        if server.is_running():
+            raise ComfyError(f"Server '{server.name}' is still running (pid {server.pid}).")
+
+    def _log_path(self, alias: str, port: int) -> Path:
+        return self.library.output_root() / "servers" / f"{safe_name(alias)}-{port}.log"
+
+
+def server_log(server: ServerProcess) -> str:
+    return "\n".join(server.log_tail(20))

@@ -1,0 +1,226 @@
+"""The ComfyLibrary Robot Framework library class."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from datetime import timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from robot.api import logger
+from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
+from robotlibcore import DynamicCore
+
+from ComfyLibrary.clients import ClientRegistry
+from ComfyLibrary.errors import WorkflowError
+from ComfyLibrary.keywords import ClientKeywords, MediaKeywords, ServerKeywords, WorkflowKeywords
+from ComfyLibrary.keywords.context import safe_name
+from ComfyLibrary.servers import ServerRegistry
+from ComfyLibrary.version import __version__
+from ComfyLibrary.workflow import load_workflow, resolve_workflow_path
+
+
+class CleanupLevel(Enum):
+    """When servers and clients started by a suite are cleaned up automatically.
+
+    | =Level= | =Meaning= |
+    | ``TEST`` | What a test starts ends with the test; what a suite setup starts ends with the suite. |
+    | ``SUITE`` | Everything a suite (and its tests) starts ends with the suite. |
+    | ``MANUAL`` | Nothing is cleaned up before the run ends; use `Stop All Servers`. |
+
+    Servers are always stopped when the run ends, even when Robot is killed.
+    """
+
+    TEST = "TEST"
+    SUITE = "SUITE"
+    MANUAL = "MANUAL"
+
+
+class ComfyLibrary(DynamicCore):
+    """ComfyLibrary tests systems built on [https://github.com/comfyanonymous/ComfyUI|ComfyUI].
+
+    It starts a mock ComfyUI server (or points at a real one), connects clients
+    over HTTP and WebSocket, submits workflows, waits for them, downloads their
+    outputs and checks the images.
+
+    %TOC%
+
+    = Introduction =
+
+    The mock server runs as its own process and answers the same routes and
+    WebSocket events as ComfyUI 0.8: queue, history, validation errors, output
+    files. Model-free image nodes do real pixel work; model nodes (loaders,
+    samplers, decoders) are simulated, so suites run on a laptop with no GPU.
+    The same suites run against a real ComfyUI by giving its URL.
+
+    | ***** Settings *****
+    | Library    ComfyLibrary
+    |
+    | ***** Test Cases *****
+    | Generate An Image
+    |     ${url} =    Start Mock Server
+    |     Connect To ComfyUI    ${url}
+    |     Submit Workflow    empty_image_save.json
+    |     Wait For Completion    timeout=30s
+    |     ${files} =    Download Outputs
+    |     Image Should Be Valid    ${files}[0]    width=512    height=512
+
+    = Timeouts =
+
+    Every wait takes a ``timeout`` in Robot's time format (``30s``, ``1 min 30 s``,
+    ``2 minutes``). When it is not given, the library's ``timeout`` import
+    argument is used (30 seconds by default). Waits poll in short slices, so
+    Robot's own test timeouts still interrupt them.
+
+    = Cleanup =
+
+    The library is its own listener. Servers and clients started during a test
+    are stopped when the test ends, those started in a suite setup when the suite
+    ends (see `CleanupLevel`). Server processes also die with the Robot process,
+    even when it is killed with SIGKILL.
+
+    = Outputs =
+
+    Downloaded files and server logs go under ``output_dir`` (default: a
+    ``comfy`` folder in Robot's output directory), organised per suite and test.
+    Links in the log are relative, so they survive moving the results folder
+    and pabot's merged logs.
+    """
+
+    ROBOT_LIBRARY_SCOPE = "GLOBAL"
+    ROBOT_LIBRARY_VERSION = __version__
+    ROBOT_LIBRARY_DOC_FORMAT = "ROBOT"
+    ROBOT_LISTENER_API_VERSION = 2
+
+    def __init__(
+        self,
+        url: str = "http://127.0.0.1:8188",
+        timeout: timedelta = timedelta(seconds=30),
+        output_dir: str | None = None,
+        workflow_dir: str = "resources/workflows",
+        auto_cleanup: CleanupLevel = CleanupLevel.TEST,
+    ):
+        """Library import arguments, all optional and named.
+
+        | =Argument= | =Description= |
+        | ``url`` | Default ComfyUI URL for `Connect To ComfyUI`. |
+        | ``timeout`` | Default timeout of every wait. See `Timeouts`. |
+        | ``output_dir`` | Where downloads and server logs go. See `Outputs`. |
+        | ``workflow_dir`` | Folder `Load Workflow` looks in, relative to the working directory. |
+        | ``auto_cleanup`` | `CleanupLevel`: ``TEST`` (default), ``SUITE`` or ``MANUAL``. |
+
+        Example:
+        | Library    ComfyLibrary    timeout=1 min    auto_cleanup=SUITE
+        """
+        self.ROBOT_LIBRARY_LISTENER = self
+        self.url = url
+        self.timeout = timeout.total_seconds()
+        self._output_dir = Path(output_dir) if output_dir else None
+        self.workflow_dir = Path(workflow_dir)
+        self.auto_cleanup = auto_cleanup
+        self.servers = ServerRegistry()
+        self.clients = ClientRegistry()
+        self.prompts: dict[str, Any] = {}
+        self.results: dict[str, Any] = {}
+        self.last_prompt_id: str | None = None
+        self._scopes: list[list[tuple[str, str]]] = [[]]
+        self._suite_names: list[str] = []
+        self._test_name: str | None = None
+        DynamicCore.__init__(self, [
+            ServerKeywords(self), ClientKeywords(self), WorkflowKeywords(self), MediaKeywords(self),
+        ])
+
+    # Shared state and helpers used by keyword components ------------------------
+
+    @property
+    def log_dir(self) -> Path:
+        try:
+            log_file = BuiltIn().get_variable_value("${LOG FILE}")
+            output = BuiltIn().get_variable_value("${OUTPUT DIR}")
+        except RobotNotRunningError:
+            return Path.cwd()
+        if log_file and log_file != "NONE":
+            return Path(log_file).parent
+        return Path(output or ".")
+
+    def output_root(self) -> Path:
+        if self._output_dir is not None:
+            return self._output_dir.resolve()
+        try:
+            output = BuiltIn().get_variable_value("${OUTPUT DIR}")
+        except RobotNotRunningError:
+            output = None
+        return Path(output or Path.cwd()) / "comfy"
+
+    def test_output_dir(self) -> Path:
+        parts = [safe_name(n) for n in self._suite_names[-1:]]
+        if self._test_name:
+            parts.append(safe_name(self._test_name))
+        return self.output_root().joinpath(*parts)
+
+    def as_workflow(self, workflow: Any) -> dict[str, Any]:
+        """A workflow given as a dictionary, a file name or a path, as a fresh dictionary."""
+        if isinstance(workflow, dict):
+            return copy.deepcopy(workflow)
+        if isinstance(workflow, str | Path):
+            return load_workflow(resolve_workflow_path(workflow, self.workflow_dir))
+        raise WorkflowError(
+            f"Cannot submit {type(workflow).__name__} as a workflow: give a workflow loaded with "
+            "Load Workflow or the name of a workflow file."
+        )
+
+    def warn_partial(self, handle: Any) -> None:
+        from ComfyLibrary.client.node_errors import describe_node_error
+
+        for node_id, entry in handle.node_errors.items():
+            for error in entry.get("errors", []):
+                logger.warn(f"Prompt {handle.prompt_id}: output dropped by the server: "
+                            + describe_node_error(node_id, entry.get("class_type", "?"), error))
+
+    def track(self, kind: str, alias: str) -> None:
+        """Remembers a server or client so the current test or suite cleans it up."""
+        self._scopes[-1].append((kind, alias))
+
+    def _cleanup(self, resources: list[tuple[str, str]]) -> None:
+        for kind, alias in reversed(resources):
+            with contextlib.suppress(Exception):
+                if kind == "client":
+                    self.clients.close(alias)
+                else:
+                    server = self.servers.remove(alias)
+                    if server is not None:
+                        server.stop(5)
+                logger.debug(f"Cleaned up {kind} '{alias}'.")
+
+    # Listener (library as its own listener) -----------------------------------
+
+    def _start_suite(self, name: str, attrs: dict[str, Any]) -> None:
+        self._suite_names.append(name)
+        self._scopes.append([])
+
+    def _end_suite(self, name: str, attrs: dict[str, Any]) -> None:
+        resources = self._scopes.pop() if len(self._scopes) > 1 else []
+        if self._suite_names:
+            self._suite_names.pop()
+        if self.auto_cleanup is CleanupLevel.MANUAL:
+            self._scopes[-1].extend(resources)
+        else:
+            self._cleanup(resources)
+
+    def _start_test(self, name: str, attrs: dict[str, Any]) -> None:
+        self._test_name = name
+        self._scopes.append([])
+
+    def _end_test(self, name: str, attrs: dict[str, Any]) -> None:
+        resources = self._scopes.pop() if len(self._scopes) > 1 else []
+        self._test_name = None
+        if self.auto_cleanup is CleanupLevel.TEST:
+            self._cleanup(resources)
+        else:
+            self._scopes[-1].extend(resources)
+
+    def _close(self) -> None:
+        self.clients.close_all()
+        self.servers.kill_all()

@@ -1,0 +1,107 @@
+"""Reading and checking image files with Pillow; corrupt files and decompression
+bombs give a clear error, never a crash."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ComfyLibrary.errors import MediaError
+
+MAX_IMAGE_PIXELS = 16384 * 16384
+DEFAULT_FORMATS = ("PNG", "JPEG", "WEBP")
+
+
+@dataclass
+class ImageInfo:
+    path: str
+    format: str
+    width: int
+    height: int
+    mode: str
+    size: int
+    frames: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def image_info(path: str | Path) -> ImageInfo:
+    """Opens and fully decodes an image; raises MediaError naming the problem."""
+    from PIL import Image
+
+    file = Path(path)
+    if not file.is_file():
+        raise MediaError(f"Image file {file} does not exist.")
+    size = file.stat().st_size
+    if size == 0:
+        raise MediaError(f"Image file {file} is empty (0 bytes).")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file) as img:
+                if img.width * img.height > MAX_IMAGE_PIXELS:
+                    raise MediaError(
+                        f"Image file {file} claims {img.width}x{img.height} pixels, more than "
+                        f"the {MAX_IMAGE_PIXELS} allowed: refusing to decode a decompression bomb."
+                    )
+                img.load()
+                return ImageInfo(str(file), img.format or "unknown", img.width, img.height,
+                                 img.mode, size, getattr(img, "n_frames", 1))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise MediaError(f"Image file {file} is a decompression bomb: {exc}") from None
+    except MediaError:
+        raise
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise MediaError(f"Image file {file} is not a readable image: {exc}") from None
+
+
+def _within(value: int, exact: int | None, minimum: int | None, maximum: int | None) -> bool:
+    if exact is not None and value != exact:
+        return False
+    if minimum is not None and value < minimum:
+        return False
+    return maximum is None or value <= maximum
+
+
+def check_image(
+    path: str | Path,
+    formats: tuple[str, ...] | list[str] = DEFAULT_FORMATS,
+    width: int | None = None,
+    height: int | None = None,
+    min_width: int | None = None,
+    max_width: int | None = None,
+    min_height: int | None = None,
+    max_height: int | None = None,
+    min_size: int | None = 10 * 1024,
+    max_size: int | None = 50 * 1024 * 1024,
+    mode: str | None = None,
+) -> tuple[ImageInfo, list[str]]:
+    """Returns the image's info and the list of failed checks (empty when valid)."""
+    info = image_info(path)
+    problems = []
+    allowed = [f.upper().replace("JPG", "JPEG") for f in formats]
+    if info.format.upper() not in allowed:
+        problems.append(f"format is {info.format}, expected one of {', '.join(allowed)}")
+    if not _within(info.width, width, min_width, max_width):
+        problems.append(f"width is {info.width}, expected {_range(width, min_width, max_width)}")
+    if not _within(info.height, height, min_height, max_height):
+        problems.append(f"height is {info.height}, expected {_range(height, min_height, max_height)}")
+    if not _within(info.size, None, min_size, max_size):
+        problems.append(f"file size is {info.size} bytes, expected {_range(None, min_size, max_size)}"
+                        " bytes")
+    if mode is not None and info.mode != mode:
+        problems.append(f"mode is {info.mode}, expected {mode}")
+    return info, problems
+
+
+def _range(exact: int | None, minimum: int | None, maximum: int | None) -> str:
+    if exact is not None:
+        return str(exact)
+    if minimum is not None and maximum is not None:
+        return f"between {minimum} and {maximum}"
+    if minimum is not None:
+        return f"at least {minimum}"
+    return f"at most {maximum}"

@@ -1,0 +1,220 @@
+"""One ComfyUI server process (the mock or a real ComfyUI) and its whole lifecycle."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from ComfyLibrary.errors import ServerStartError
+from ComfyLibrary.servers.ports import port_holder, port_is_free
+
+PR_SET_PDEATHSIG = 1
+READY_POLL_SECONDS = 0.02
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: the kernel kills it when its parent dies."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        return
+
+
+def mock_command(port: int, host: str = "127.0.0.1", options: dict[str, object] | None = None
+                 ) -> list[str]:
+    """The command line that starts the mock server with the given options."""
+    command = [sys.executable, "-m", "ComfyLibrary.mock", "--listen", host, "--port", str(port)]
+    for name, value in (options or {}).items():
+        if value is None or value is False:
+            continue
+        flag = "--" + name.replace("_", "-")
+        command.extend([flag] if value is True else [flag, str(value)])
+    return command
+
+
+class LogPump(threading.Thread):
+    """Copies a child's output into its log file, each line prefixed with the server's name."""
+
+    def __init__(self, stream, log_path: Path, prefix: str, keep: int = 200):
+        super().__init__(name=f"log-{prefix}", daemon=True)
+        self.stream = stream
+        self.log_path = log_path
+        self.prefix = prefix
+        self.tail: deque[str] = deque(maxlen=keep)
+
+    def run(self) -> None:
+        with self.log_path.open("a", encoding="utf-8") as log:
+            for raw in iter(self.stream.readline, b""):
+                line = raw.decode(errors="replace").rstrip("\n")
+                self.tail.append(line)
+                log.write(f"[{self.prefix}] {line}\n")
+                log.flush()
+        self.stream.close()
+
+
+class ServerProcess:
+    """A server started as its own process group, ready when ``GET /system_stats`` answers."""
+
+    def __init__(
+        self,
+        command: list[str],
+        port: int,
+        log_path: Path,
+        name: str,
+        host: str = "127.0.0.1",
+        env: dict[str, str] | None = None,
+        cwd: str | Path | None = None,
+        kind: str = "mock",
+    ):
+        self.command = command
+        self.port = port
+        self.host = host
+        self.log_path = log_path
+        self.name = name
+        self.env = env
+        self.cwd = cwd
+        self.kind = kind
+        self.process: subprocess.Popen[bytes] | None = None
+        self._pump: LogPump | None = None
+        self.started_at: float | None = None
+        self.ready_seconds: float | None = None
+        self.frozen = False
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def is_running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log_tail(self, lines: int = 20) -> list[str]:
+        return list(self._pump.tail)[-lines:] if self._pump else []
+
+    def start(self, ready_timeout: float = 30.0) -> float:
+        """Starts the process and waits until it serves; returns the seconds it took."""
+        if self.is_running():
+            raise ServerStartError(f"Server {self.name} is already running at {self.url}")
+        if not port_is_free(self.port, self.host):
+            holder = port_holder(self.port)
+            raise ServerStartError(
+                f"Port {self.port} on {self.host} is already in use"
+                + (f" by {holder}" if holder else "")
+                + ": stop that process or choose another port."
+            )
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ if self.env is None else {**os.environ, **self.env})
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        self.started_at = time.monotonic()
+        try:
+            self.process = subprocess.Popen(  # noqa: S603 - the command is the caller's choice
+                self.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,  # noqa: PLW1509
+                env=env, cwd=self.cwd,
+            )
+        except OSError as exc:
+            raise ServerStartError(
+                f"Cannot start server {self.name} with '{self.command[0]}': {exc.strerror or exc}"
+            ) from None
+        self.frozen = False
+        self._pump = LogPump(self.process.stdout, self.log_path, f"Server {self.name}")
+        self._pump.start()
+        self.wait_until_ready(ready_timeout)
+        self.ready_seconds = time.monotonic() - self.started_at
+        return self.ready_seconds
+
+    def answers(self, timeout: float = 1.0) -> bool:
+        """Whether ``GET /system_stats`` answers 200 right now."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            connection.request("GET", "/system_stats")
+            return connection.getresponse().status == 200
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            connection.close()
+
+    def wait_until_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.is_running():
+                code = self.process.wait() if self.process else None
+                if self._pump:
+                    self._pump.join(timeout=1)
+                raise ServerStartError(
+                    f"Server {self.name} exited with code {code} before it was ready. "
+                    f"Last log lines: {self._tail_text()}"
+                )
+            if self.answers(timeout=min(1.0, max(0.05, deadline - time.monotonic()))):
+                return
+            if time.monotonic() >= deadline:
+                self.kill()
+                raise ServerStartError(
+                    f"Server {self.name} did not answer GET {self.url}/system_stats within "
+                    f"{timeout:g} seconds and was killed. Last log lines: {self._tail_text()}"
+                )
+            time.sleep(READY_POLL_SECONDS)
+
+    def _tail_text(self) -> str:
+        tail = self.log_tail(8)
+        return " | ".join(tail) if tail else "(no output)"
+
+    def _signal_group(self, sig: int) -> None:
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, sig)
+
+    def kill(self) -> None:
+        """SIGKILL to the whole process group: a crash. Safe to call when already stopped."""
+        if self.process is None:
+            return
+        self._signal_group(signal.SIGKILL)
+        self._reap(timeout=5)
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """SIGTERM, wait up to ``timeout``, then SIGKILL. Returns True if it ended gracefully."""
+        if self.process is None or self.process.poll() is not None:
+            self._reap(timeout=1)
+            return True
+        if self.frozen:
+            self._signal_group(signal.SIGCONT)
+        self._signal_group(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return False
+        self._signal_group(signal.SIGKILL)  # children left in the group
+        self._reap(timeout=1)
+        return True
+
+    def freeze(self) -> None:
+        """SIGSTOP: the socket still accepts connections but nothing answers."""
+        self._signal_group(signal.SIGSTOP)
+        self.frozen = True
+
+    def thaw(self) -> None:
+        self._signal_group(signal.SIGCONT)
+        self.frozen = False
+
+    def _reap(self, timeout: float) -> None:
+        if self.process is None:
+            return
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout)
+        if self._pump is not None:
+            self._pump.join(timeout=1)

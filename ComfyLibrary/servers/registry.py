@@ -1,0 +1,63 @@
+"""Servers started by the library, by alias, so that cleanup finds every one."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import threading
+
+from ComfyLibrary.errors import ComfyError
+from ComfyLibrary.servers.process import ServerProcess
+
+
+class ServerRegistry:
+    """Aliases -> servers, with a current server, and a kill-all at interpreter exit."""
+
+    def __init__(self) -> None:
+        self._servers: dict[str, ServerProcess] = {}
+        self._lock = threading.Lock()
+        self.current: str | None = None
+        atexit.register(self.kill_all)
+
+    def add(self, alias: str, server: ServerProcess) -> None:
+        with self._lock:
+            self._servers[alias] = server
+            self.current = alias
+
+    def get(self, alias: str | None = None) -> ServerProcess:
+        with self._lock:
+            key = alias if alias is not None else self.current
+            if key is None or key not in self._servers:
+                known = ", ".join(self._servers) or "none"
+                what = f"'{alias}'" if alias is not None else "current"
+                raise ComfyError(
+                    f"No {what} server: start one with Start Mock Server (known servers: {known})"
+                )
+            return self._servers[key]
+
+    def aliases(self) -> list[str]:
+        with self._lock:
+            return list(self._servers)
+
+    def remove(self, alias: str) -> ServerProcess | None:
+        with self._lock:
+            server = self._servers.pop(alias, None)
+            if self.current == alias:
+                self.current = next(reversed(self._servers), None) if self._servers else None
+            return server
+
+    def unique_alias(self, base: str) -> str:
+        with self._lock:
+            if base not in self._servers:
+                return base
+            index = 2
+            while f"{base}-{index}" in self._servers:
+                index += 1
+            return f"{base}-{index}"
+
+    def kill_all(self) -> None:
+        for alias in self.aliases():
+            server = self.remove(alias)
+            if server is not None:
+                with contextlib.suppress(Exception):
+                    server.kill()

@@ -1,0 +1,6 @@
+"""Workflows: load API-format JSON, set inputs by path. Plain Python."""
+
+from ComfyLibrary.workflow.inputs import set_input
+from ComfyLibrary.workflow.loader import load_workflow, resolve_workflow_path
+
+__all__ = ["load_workflow", "resolve_workflow_path", "set_input"]

@@ -1,0 +1,81 @@
+"""Loading workflow files with one clear error for every way they can be unusable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ComfyLibrary.errors import WorkflowError
+
+MAX_WORKFLOW_BYTES = 20 * 1024 * 1024
+
+
+def resolve_workflow_path(name: str | Path, folder: Path) -> Path:
+    """Finds ``name`` as given, or inside ``folder`` (``.json`` may be left out).
+
+    A relative name that would leave ``folder`` (``../x``) is refused.
+    """
+    given = Path(name)
+    if given.is_absolute():
+        candidates = [given]
+    else:
+        base = folder.resolve()
+        inside = (base / given).resolve()
+        if not inside.is_relative_to(base):
+            raise WorkflowError(
+                f"Workflow '{name}' is outside the workflow folder {folder}: "
+                "give a name inside it or an absolute path."
+            )
+        candidates = [inside, inside.with_name(inside.name + ".json"), given.resolve()]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise WorkflowError(
+        f"Workflow '{name}' not found (looked in {folder}): check the name or give a full path."
+    )
+
+
+def load_workflow(path: Path) -> dict[str, Any]:
+    """Reads an API-format workflow: ``{node_id: {class_type, inputs}}``."""
+    size = path.stat().st_size
+    if size == 0:
+        raise WorkflowError(f"Workflow file {path} is empty: export the workflow again.")
+    if size > MAX_WORKFLOW_BYTES:
+        raise WorkflowError(
+            f"Workflow file {path} is {size // 1024 // 1024} MB, over the 20 MB limit: "
+            "it is probably not a workflow."
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise WorkflowError(f"Workflow file {path} is not text: give a JSON workflow.") from None
+    except json.JSONDecodeError as exc:
+        raise WorkflowError(
+            f"Workflow file {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+            f"{exc.msg}): export it again from ComfyUI."
+        ) from None
+    return check_api_format(data, str(path))
+
+
+def check_api_format(data: Any, source: str) -> dict[str, Any]:
+    if isinstance(data, list):
+        raise WorkflowError(f"Workflow {source} is a JSON array, not a workflow object.")
+    if not isinstance(data, dict) or not data:
+        raise WorkflowError(f"Workflow {source} is empty or not a JSON object.")
+    if "prompt" in data and isinstance(data["prompt"], dict) and "class_type" not in data["prompt"]:
+        data = data["prompt"]
+    if "nodes" in data and "links" in data:
+        raise WorkflowError(
+            f"Workflow {source} is in the editor's UI format: export it with "
+            "'Export (API)' in ComfyUI, or load it with a node catalog to convert it."
+        )
+    for node_id, node in data.items():
+        if not isinstance(node, dict) or "class_type" not in node:
+            raise WorkflowError(
+                f"Workflow {source} is not in API format: node '{node_id}' has no class_type."
+            )
+        node.setdefault("inputs", {})
+        if not isinstance(node["inputs"], dict):
+            raise WorkflowError(f"Workflow {source}: node '{node_id}' has inputs that are not an object.")
+    return data

@@ -1,0 +1,35 @@
+*** Settings ***
+Documentation       The thinnest end-to-end slice: a mock ComfyUI in its own process, a client
+...                 talking HTTP and WebSocket to it, one model-free workflow, and the image it saves.
+
+Resource            ../../resources/comfy.resource
+
+Suite Setup         Start A Mock ComfyUI And Connect
+Test Tags           smoke
+
+
+*** Test Cases ***
+A Blank Canvas Is Generated And Saved As A PNG
+    ${files} =    Run Workflow And Download Its Images    empty_image_save.json
+    Length Should Be    ${files}    1
+    Image Should Be Valid    ${files}[0]    format=PNG    width=512    height=512    min_size=100 B
+
+A Changed Canvas Size Gives An Image Of That Size
+    ${workflow} =    Load Workflow    empty_image_save
+    Set Workflow Input    ${workflow}    "Blank Canvas".width    ${256}
+    Set Workflow Input    ${workflow}    1.height    ${128}
+    ${files} =    Run Workflow And Download Its Images    ${workflow}
+    Image Should Be Valid    ${files}[0]    width=256    height=128    min_size=100 B
+
+A Broken Workflow Is Rejected With A Readable Reason
+    ${workflow} =    Load Workflow    empty_image_save
+    Set Workflow Input    ${workflow}    EmptyImage.width    ${0}
+    Run Keyword And Expect Error
+    ...    *node 1 (EmptyImage) input 'width': value 0 below minimum 1*
+    ...    Submit Workflow    ${workflow}
+
+A Tiny Image Fails The Default Size Check
+    ${files} =    Run Workflow And Download Its Images    empty_image_save.json
+    Run Keyword And Expect Error
+    ...    *file size is * bytes, expected between 10240 and 52428800 bytes*
+    ...    Image Should Be Valid    ${files}[0]
