@@ -26,7 +26,7 @@ class CleanupLevel(Enum):
     """When servers and clients started by a suite are cleaned up automatically.
 
     | =Level= | =Meaning= |
-    | ``TEST`` | What a test starts ends with the test; what a suite setup starts ends with the suite. |
+    | ``TEST`` | What a test starts ends with it; what a suite setup starts ends with the suite. |
     | ``SUITE`` | Everything a suite (and its tests) starts ends with the suite. |
     | ``MANUAL`` | Nothing is cleaned up before the run ends; use `Stop All Servers`. |
 
@@ -128,9 +128,15 @@ class ComfyLibrary(DynamicCore):
         self._scopes: list[list[tuple[str, str]]] = [[]]
         self._suite_names: list[str] = []
         self._test_name: str | None = None
-        DynamicCore.__init__(self, [
-            ServerKeywords(self), ClientKeywords(self), WorkflowKeywords(self), MediaKeywords(self),
-        ])
+        DynamicCore.__init__(
+            self,
+            [
+                ServerKeywords(self),
+                ClientKeywords(self),
+                WorkflowKeywords(self),
+                MediaKeywords(self),
+            ],
+        )
 
     # Shared state and helpers used by keyword components ------------------------
 
@@ -176,8 +182,10 @@ class ComfyLibrary(DynamicCore):
 
         for node_id, entry in handle.node_errors.items():
             for error in entry.get("errors", []):
-                logger.warn(f"Prompt {handle.prompt_id}: output dropped by the server: "
-                            + describe_node_error(node_id, entry.get("class_type", "?"), error))
+                logger.warn(
+                    f"Prompt {handle.prompt_id}: output dropped by the server: "
+                    + describe_node_error(node_id, entry.get("class_type", "?"), error)
+                )
 
     def track(self, kind: str, alias: str) -> None:
         """Remembers a server or client so the current test or suite cleans it up."""

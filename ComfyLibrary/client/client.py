@@ -68,8 +68,12 @@ class ComfyClient:
         self.events = EventLog()
         ws_url = "ws" + self.url[4:]
         self.connection = WebSocketConnection(
-            ws_url, self.client_id, self.events, headers=headers,
-            auto_reconnect=auto_reconnect, backoff=backoff,
+            ws_url,
+            self.client_id,
+            self.events,
+            headers=headers,
+            auto_reconnect=auto_reconnect,
+            backoff=backoff,
         )
         self.http.on_failure = lambda _exc: self.connection.mark_suspect()
 
@@ -97,10 +101,17 @@ class ComfyClient:
 
     # Prompts ---------------------------------------------------------------------
 
-    def submit(self, prompt: dict[str, Any], extra_data: dict[str, Any] | None = None,
-               front: bool = False, prompt_id: str | None = None) -> PromptHandle:
+    def submit(
+        self,
+        prompt: dict[str, Any],
+        extra_data: dict[str, Any] | None = None,
+        front: bool = False,
+        prompt_id: str | None = None,
+    ) -> PromptHandle:
         if not isinstance(prompt, dict) or not prompt:
-            raise WorkflowError("The workflow to submit is empty: load an API-format workflow first.")
+            raise WorkflowError(
+                "The workflow to submit is empty: load an API-format workflow first."
+            )
         body: dict[str, Any] = {"prompt": prompt, "client_id": self.client_id}
         if extra_data:
             body["extra_data"] = extra_data
@@ -137,16 +148,21 @@ class ComfyClient:
 
     # Outputs ---------------------------------------------------------------------
 
-    def download_outputs(self, history_entry: dict[str, Any], destination: Path,
-                         folder_types: tuple[str, ...] = protocol.FOLDER_TYPES) -> list[Path]:
+    def download_outputs(
+        self,
+        history_entry: dict[str, Any],
+        destination: Path,
+        folder_types: tuple[str, ...] = protocol.FOLDER_TYPES,
+    ) -> list[Path]:
         """Downloads every file listed in a history entry's outputs into ``destination``."""
         files = []
         destination.mkdir(parents=True, exist_ok=True)
         for item in output_files(history_entry.get("outputs", {})):
             if item.get("type", "output") not in folder_types:
                 continue
-            data = self.http.download(item["filename"], item.get("subfolder", ""),
-                                      item.get("type", "output"))
+            data = self.http.download(
+                item["filename"], item.get("subfolder", ""), item.get("type", "output")
+            )
             target = safe_local_path(destination, item.get("subfolder", ""), item["filename"])
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)

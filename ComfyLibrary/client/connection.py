@@ -3,6 +3,7 @@ dead-socket detection by ping deadline, and reconnection with backoff."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import socket
@@ -12,7 +13,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
 import websocket
 
@@ -44,7 +44,7 @@ class Backoff:
     max_attempts: int = 0
 
     def delay(self, attempt: int, rng: Callable[[], float] = random.random) -> float:
-        """Delay before attempt number ``attempt`` (1-based; the first attempt waits ``initial``)."""
+        """Delay before attempt ``attempt`` (1-based; the first waits ``initial``)."""
         raw = min(self.initial * self.multiplier ** (attempt - 1), self.max_delay)
         return max(0.0, raw * (1 + self.jitter * (2 * rng() - 1)))
 
@@ -97,8 +97,9 @@ class WebSocketConnection:
             self._set_state(ConnectionState.DISCONNECTED)
             raise
         self._on_open(reconnect=False)
-        self._thread = threading.Thread(target=self._run, name=f"comfy-ws-{self.client_id[:8]}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name=f"comfy-ws-{self.client_id[:8]}", daemon=True
+        )
         self._thread.start()
 
     def close(self) -> None:
@@ -142,8 +143,11 @@ class WebSocketConnection:
 
     def _dial(self) -> websocket.WebSocket:
         ws = websocket.create_connection(
-            self.url, timeout=self.connect_timeout, header=self.headers,
-            enable_multithread=True, skip_utf8_validation=True,
+            self.url,
+            timeout=self.connect_timeout,
+            header=self.headers,
+            enable_multithread=True,
+            skip_utf8_validation=True,
         )
         ws.settimeout(min(0.5, self.ping_interval))
         return ws
@@ -155,16 +159,17 @@ class WebSocketConnection:
 
     def _on_open(self, reconnect: bool) -> None:
         self._set_state(ConnectionState.CONNECTED)
-        self.log.append(ev.RECONNECTED if reconnect else ev.CONNECTED,
-                        {"client_id": self.client_id, "drops": self.drops}, source="connection")
+        self.log.append(
+            ev.RECONNECTED if reconnect else ev.CONNECTED,
+            {"client_id": self.client_id, "drops": self.drops},
+            source="connection",
+        )
 
     def _drop_socket(self) -> None:
         ws = self._ws
         if ws is not None:
-            try:
+            with contextlib.suppress(OSError, websocket.WebSocketException, AttributeError):
                 ws.shutdown()
-            except (OSError, websocket.WebSocketException, AttributeError):
-                pass
 
     def _run(self) -> None:
         while not self._closed.is_set():
@@ -173,8 +178,11 @@ class WebSocketConnection:
                 break
             self.drops += 1
             self._set_state(ConnectionState.DISCONNECTED)
-            self.log.append(ev.DISCONNECTED, {"client_id": self.client_id, "reason": self._last_error,
-                                              "drops": self.drops}, source="connection")
+            self.log.append(
+                ev.DISCONNECTED,
+                {"client_id": self.client_id, "reason": self._last_error, "drops": self.drops},
+                source="connection",
+            )
             if not self.auto_reconnect:
                 break
             if not self._reconnect_loop():
@@ -187,16 +195,24 @@ class WebSocketConnection:
             attempt += 1
             if self.backoff.exhausted(attempt) or (attempts is not None and attempt > attempts):
                 self._set_state(ConnectionState.FAILED)
-                self.log.append(ev.RECONNECTION_FAILED, {"client_id": self.client_id,
-                                                         "attempts": attempt - 1,
-                                                         "reason": self._last_error},
-                                source="connection")
+                self.log.append(
+                    ev.RECONNECTION_FAILED,
+                    {
+                        "client_id": self.client_id,
+                        "attempts": attempt - 1,
+                        "reason": self._last_error,
+                    },
+                    source="connection",
+                )
                 if self.on_reconnection_failed is not None:
                     self.on_reconnection_failed()
                 return False
             delay = self.backoff.delay(attempt)
-            self.log.append(ev.RECONNECTING, {"client_id": self.client_id, "attempt": attempt,
-                                              "delay": round(delay, 3)}, source="connection")
+            self.log.append(
+                ev.RECONNECTING,
+                {"client_id": self.client_id, "attempt": attempt, "delay": round(delay, 3)},
+                source="connection",
+            )
             self._wake.clear()
             if self._wake.wait(delay) and self._closed.is_set():
                 return False
@@ -247,10 +263,8 @@ class WebSocketConnection:
                 self._record_text(frame.data)
             elif opcode == websocket.ABNF.OPCODE_BINARY:
                 self._record_binary(frame.data)
-        try:
+        with contextlib.suppress(OSError, websocket.WebSocketException, AttributeError):
             ws.close(timeout=0.2)
-        except (OSError, websocket.WebSocketException, AttributeError):
-            pass
 
     def _record_text(self, raw: bytes | str) -> None:
         try:
@@ -271,21 +285,28 @@ class WebSocketConnection:
         if kind == protocol.BINARY_PREVIEW_IMAGE_WITH_METADATA:
             (length,) = struct.unpack(">I", raw[4:8])
             try:
-                metadata = json.loads(raw[8:8 + length])
+                metadata = json.loads(raw[8 : 8 + length])
             except ValueError:
                 metadata = {}
-            self.log.append("b_preview", {"metadata": metadata, "image": raw[8 + length:]},
-                            source="binary")
+            self.log.append(
+                "b_preview", {"metadata": metadata, "image": raw[8 + length :]}, source="binary"
+            )
         elif kind == protocol.BINARY_PREVIEW_IMAGE:
             (fmt,) = struct.unpack(">I", raw[4:8])
             image_type = "image/png" if fmt == protocol.PREVIEW_FORMAT_PNG else "image/jpeg"
-            self.log.append("b_preview", {"metadata": {"image_type": image_type},
-                                          "image": raw[8:]}, source="binary")
+            self.log.append(
+                "b_preview",
+                {"metadata": {"image_type": image_type}, "image": raw[8:]},
+                source="binary",
+            )
         elif kind == protocol.BINARY_TEXT:
             (length,) = struct.unpack(">I", raw[4:8])
-            node = raw[8:8 + length].decode(errors="replace")
-            self.log.append("b_text", {"node": node, "text": raw[8 + length:].decode(errors="replace")},
-                            source="binary")
+            node = raw[8 : 8 + length].decode(errors="replace")
+            self.log.append(
+                "b_text",
+                {"node": node, "text": raw[8 + length :].decode(errors="replace")},
+                source="binary",
+            )
         else:
             self.log.append("binary", {"kind": kind, "size": len(raw)}, source="binary")
 
@@ -300,5 +321,3 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, websocket.WebSocketBadStatusException):
         return f"HTTP {exc.status_code} on the WebSocket upgrade"
     return str(exc) or type(exc).__name__
-
-

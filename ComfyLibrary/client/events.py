@@ -33,8 +33,13 @@ class Event:
         return self.data.get(key, default) if isinstance(self.data, dict) else default
 
     def as_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "type": self.type, "data": self.data, "time": self.time,
-                "source": self.source}
+        return {
+            "seq": self.seq,
+            "type": self.type,
+            "data": self.data,
+            "time": self.time,
+            "source": self.source,
+        }
 
 
 class EventLog:
@@ -58,9 +63,13 @@ class EventLog:
             self._cond.notify_all()
             return event
 
-    def events(self, since: int = 0, predicate: Callable[[Event], bool] | None = None) -> list[Event]:
+    def events(
+        self, since: int = 0, predicate: Callable[[Event], bool] | None = None
+    ) -> list[Event]:
         with self._cond:
-            return [e for e in self._events if e.seq > since and (predicate is None or predicate(e))]
+            return [
+                e for e in self._events if e.seq > since and (predicate is None or predicate(e))
+            ]
 
     def clear(self) -> int:
         """Forgets all events; returns the sequence number new events start after."""
@@ -71,7 +80,7 @@ class EventLog:
     def wait_for(
         self, predicate: Callable[[Event], bool], timeout: float, since: int = 0
     ) -> Event | None:
-        """Returns the first event after ``since`` matching ``predicate``, waiting up to ``timeout``."""
+        """The first event after ``since`` matching ``predicate``, waiting up to ``timeout``."""
         deadline = time.monotonic() + timeout
         checked = since
         with self._cond:

@@ -29,7 +29,11 @@ def _reason(exc: Exception) -> str:
         return "TLS handshake failed"
     if isinstance(exc, requests.exceptions.Timeout):
         return "timed out"
-    if "Name or service not known" in text or "getaddrinfo" in text or isinstance(exc, socket.gaierror):
+    if (
+        "Name or service not known" in text
+        or "getaddrinfo" in text
+        or isinstance(exc, socket.gaierror)
+    ):
         return "host name not found"
     if "Connection refused" in text or "ECONNREFUSED" in text:
         return "connection refused"

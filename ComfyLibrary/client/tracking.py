@@ -23,7 +23,7 @@ from ComfyLibrary.errors import (
 )
 
 if TYPE_CHECKING:
-    from ComfyLibrary.client.client import Completion, ComfyClient, PromptHandle
+    from ComfyLibrary.client.client import ComfyClient, Completion, PromptHandle
     from ComfyLibrary.client.events import Event
 
 FALLBACK_POLL_SECONDS = 2.0
@@ -134,8 +134,9 @@ class CompletionTracker:
             if name == protocol.EXECUTION_INTERRUPTED:
                 raise PromptInterrupted(self._interrupted_message(data))
         if status and status.get("status_str") not in (None, "success"):
-            raise PromptFailed(f"Prompt {self.prompt_id} ended with status "
-                               f"'{status.get('status_str')}'")
+            raise PromptFailed(
+                f"Prompt {self.prompt_id} ended with status '{status.get('status_str')}'"
+            )
         stamps = {name: data.get("timestamp") for name, data in messages if isinstance(data, dict)}
         started = stamps.get(protocol.EXECUTION_START)
         ended = stamps.get(protocol.EXECUTION_SUCCESS)
@@ -153,12 +154,16 @@ class CompletionTracker:
 
     def _error_message(self, data: dict[str, Any]) -> str:
         message = str(data.get("exception_message", "")).strip()
-        return (f"Prompt {self.prompt_id} failed at node {data.get('node_id')} "
-                f"({data.get('node_type')}): {data.get('exception_type', 'error')}: {message}")
+        return (
+            f"Prompt {self.prompt_id} failed at node {data.get('node_id')} "
+            f"({data.get('node_type')}): {data.get('exception_type', 'error')}: {message}"
+        )
 
     def _interrupted_message(self, data: dict[str, Any]) -> str:
-        return (f"Prompt {self.prompt_id} was interrupted at node {data.get('node_id')} "
-                f"({data.get('node_type')})")
+        return (
+            f"Prompt {self.prompt_id} was interrupted at node {data.get('node_id')} "
+            f"({data.get('node_type')})"
+        )
 
     def _timeout_message(self, timeout: float) -> str:
         where = "in an unknown state (the server did not answer)"
@@ -173,14 +178,18 @@ class CompletionTracker:
                 where = f"queued at position {position[1]}"
             else:
                 where = "running" + self._running_detail()
-        return (f"Prompt {self.prompt_id} did not complete in {_format_seconds(timeout)}: "
-                f"it was {where}.")
+        return (
+            f"Prompt {self.prompt_id} did not complete in {_format_seconds(timeout)}: "
+            f"it was {where}."
+        )
 
     def _running_detail(self) -> str:
         mine = self.client.events.events(
             since=self.handle.event_seq,
-            predicate=lambda e: e.get("prompt_id") == self.prompt_id
-            and e.type in (protocol.EXECUTING, protocol.PROGRESS),
+            predicate=lambda e: (
+                e.get("prompt_id") == self.prompt_id
+                and e.type in (protocol.EXECUTING, protocol.PROGRESS)
+            ),
         )
         node = step = None
         for event in mine:

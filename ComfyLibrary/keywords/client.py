@@ -44,8 +44,12 @@ class ClientKeywords(LibraryComponent):
         | Connect To ComfyUI    http://gpu-box:8188    alias=gpu    timeout=1 min
         """
         target = url or self.library.url
-        client = ComfyClient(target, client_id=client_id, timeout=self.seconds(timeout),
-                             auto_reconnect=auto_reconnect)
+        client = ComfyClient(
+            target,
+            client_id=client_id,
+            timeout=self.seconds(timeout),
+            auto_reconnect=auto_reconnect,
+        )
         try:
             stats = client.connect(self.seconds(timeout))
         except ComfyError:
@@ -54,8 +58,10 @@ class ClientKeywords(LibraryComponent):
         alias = self.library.clients.add(alias, client)
         self.library.track("client", alias)
         version = (stats.get("system") or {}).get("comfyui_version", "unknown")
-        self.info(f"Client '{alias}' connected to ComfyUI {version} at {client.url} "
-                  f"(client_id {client.client_id}).")
+        self.info(
+            f"Client '{alias}' connected to ComfyUI {version} at {client.url} "
+            f"(client_id {client.client_id})."
+        )
         return alias
 
     @keyword(tags=("Client",))
@@ -99,15 +105,21 @@ class ClientKeywords(LibraryComponent):
         handle.client_alias = alias
         self.library.prompts[handle.prompt_id] = handle
         self.library.last_prompt_id = handle.prompt_id
-        self.info(f"Submitted prompt {handle.prompt_id} (queue number {handle.number}) "
-                  f"with {len(prompt)} nodes.")
+        self.info(
+            f"Submitted prompt {handle.prompt_id} (queue number {handle.number}) "
+            f"with {len(prompt)} nodes."
+        )
         if handle.node_errors:
             self.library.warn_partial(handle)
         return handle.prompt_id
 
     @keyword(tags=("Client",))
-    def wait_for_completion(self, prompt_id: str | None = None, timeout: timedelta | None = None,
-                            client: str | None = None) -> Completion:
+    def wait_for_completion(
+        self,
+        prompt_id: str | None = None,
+        timeout: timedelta | None = None,
+        client: str | None = None,
+    ) -> Completion:
         """Waits until a prompt has finished and returns its result.
 
         Without ``prompt_id`` the last submitted prompt is awaited. The wait follows
@@ -128,21 +140,32 @@ class ClientKeywords(LibraryComponent):
         | Should Be Equal    ${result.status}    success
         """
         handle = self._handle(prompt_id)
-        alias, instance = self.library.clients.get(client or handle.client_alias or None)
+        _alias, instance = self.library.clients.get(client or handle.client_alias or None)
         seconds = self.seconds(timeout)
         result = instance.wait_for_completion(handle, seconds)
         self.library.results[handle.prompt_id] = result
-        executed = (f" (executed in {result.execution_seconds * 1000:.0f} ms)"
-                    if result.execution_seconds is not None else "")
-        files = sum(len(v) for out in result.outputs.values() for v in out.values()
-                    if isinstance(v, list))
-        self.info(f"Prompt {handle.prompt_id} completed with status '{result.status}'"
-                  f"{executed}; {files} output item(s).")
+        executed = (
+            f" (executed in {result.execution_seconds * 1000:.0f} ms)"
+            if result.execution_seconds is not None
+            else ""
+        )
+        files = sum(
+            len(v) for out in result.outputs.values() for v in out.values() if isinstance(v, list)
+        )
+        self.info(
+            f"Prompt {handle.prompt_id} completed with status '{result.status}'"
+            f"{executed}; {files} output item(s)."
+        )
         return result
 
     @keyword(tags=("Client",))
-    def download_outputs(self, prompt_id: str | None = None, destination: Path | None = None,
-                         types: str = "output", client: str | None = None) -> list[Path]:
+    def download_outputs(
+        self,
+        prompt_id: str | None = None,
+        destination: Path | None = None,
+        types: str = "output",
+        client: str | None = None,
+    ) -> list[Path]:
         """Downloads the files a finished prompt produced and returns their local paths.
 
         Files go under the test's output folder (``<output_dir>/<suite>/<test>/``)
@@ -160,16 +183,20 @@ class ClientKeywords(LibraryComponent):
         if prompt_id is None:
             raise ComfyError("No prompt to download outputs of: use Submit Workflow first.")
         result = self.library.results.get(prompt_id)
-        alias, instance = self.library.clients.get(client)
+        _alias, instance = self.library.clients.get(client)
         if result is None:
             entry = instance.history(prompt_id).get(prompt_id)
             if entry is None:
-                raise ComfyError(f"Prompt {prompt_id} has no history entry yet: "
-                                 "use Wait For Completion first.")
+                raise ComfyError(
+                    f"Prompt {prompt_id} has no history entry yet: use Wait For Completion first."
+                )
         else:
             entry = result.history
-        wanted = tuple(t.strip() for t in types.split(",")) if types != "all" else (
-            "output", "temp", "input")
+        wanted = (
+            tuple(t.strip() for t in types.split(","))
+            if types != "all"
+            else ("output", "temp", "input")
+        )
         folder = destination or self.output_folder()
         files = instance.download_outputs(entry, Path(folder), wanted)
         if result is not None:
@@ -190,8 +217,9 @@ class ClientKeywords(LibraryComponent):
         return self.library.clients.get(client)[1].queue()
 
     @keyword(tags=("Client",))
-    def get_history(self, prompt_id: str | None = None, max_items: int | None = None,
-                    client: str | None = None) -> dict[str, Any]:
+    def get_history(
+        self, prompt_id: str | None = None, max_items: int | None = None, client: str | None = None
+    ) -> dict[str, Any]:
         """Returns the server's history: one prompt's entry, or all entries (``max_items`` last).
 
         Example:

@@ -13,8 +13,16 @@ from robot.utils import get_link_path, secs_to_timestr
 if TYPE_CHECKING:
     from ComfyLibrary.library import ComfyLibrary
 
-SIZE_UNITS = {"": 1, "B": 1, "KB": 1024, "KIB": 1024, "MB": 1024**2, "MIB": 1024**2,
-              "GB": 1024**3, "GIB": 1024**3}
+SIZE_UNITS = {
+    "": 1,
+    "B": 1,
+    "KB": 1024,
+    "KIB": 1024,
+    "MB": 1024**2,
+    "MIB": 1024**2,
+    "GB": 1024**3,
+    "GIB": 1024**3,
+}
 
 
 def parse_size(value: str | int | None) -> int | None:

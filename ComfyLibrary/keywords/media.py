@@ -23,7 +23,7 @@ class MediaKeywords(LibraryComponent):
     def image_should_be_valid(
         self,
         path: Path,
-        format: str = "PNG, JPEG, WEBP",  # noqa: A002 - the word users expect
+        format: str = "PNG, JPEG, WEBP",
         width: int | None = None,
         height: int | None = None,
         min_size: str = "10 KB",
@@ -39,7 +39,7 @@ class MediaKeywords(LibraryComponent):
         | =Argument= | =Description= |
         | ``format`` | Allowed formats, comma separated. Default ``PNG, JPEG, WEBP``. |
         | ``width``, ``height`` | Exact dimensions in pixels. |
-        | ``min_size``, ``max_size`` | File size limits such as ``10 KB`` or ``50 MB``; ``none`` for no limit. |
+        | ``min_size``, ``max_size`` | Size limits like ``10 KB``, ``50 MB``; ``none``: no limit. |
         | ``mode`` | Pillow mode such as ``RGB`` or ``RGBA``. |
 
         Corrupt files, empty files and decompression bombs fail with a clear message.
@@ -50,14 +50,21 @@ class MediaKeywords(LibraryComponent):
         """
         formats = [f.strip() for f in format.split(",") if f.strip()]
         info, problems = check_image(
-            path, formats=formats, width=width, height=height,
-            min_size=parse_size(min_size), max_size=parse_size(max_size), mode=mode,
+            path,
+            formats=formats,
+            width=width,
+            height=height,
+            min_size=parse_size(min_size),
+            max_size=parse_size(max_size),
+            mode=mode,
         )
         self.log_thumbnail(Path(path))
         if problems:
             raise MediaError(f"Image {Path(path).name} is not valid: " + "; ".join(problems) + ".")
-        self.info(f"Image {Path(path).name}: {info.format} {info.width}x{info.height} {info.mode}, "
-                  f"{info.size} bytes.")
+        self.info(
+            f"Image {Path(path).name}: {info.format} {info.width}x{info.height} {info.mode}, "
+            f"{info.size} bytes."
+        )
         return info.as_dict()
 
     @keyword(tags=("Media",))
@@ -85,5 +92,8 @@ class MediaKeywords(LibraryComponent):
         from robot.utils import get_link_path
 
         href = get_link_path(str(path), str(self.library.log_dir))
-        self.info(f'<a href="{href}"><img src="data:image/jpeg;base64,{data}" '
-                  f'alt="{path.name}" title="{path.name}"></a>', html=True)
+        self.info(
+            f'<a href="{href}"><img src="data:image/jpeg;base64,{data}" '
+            f'alt="{path.name}" title="{path.name}"></a>',
+            html=True,
+        )

@@ -60,8 +60,12 @@ class ServerKeywords(LibraryComponent):
         for attempt in range(1, PORT_RETRIES + 1):
             chosen = port if fixed_port else free_port(host)
             server = ServerProcess(
-                mock_command(chosen, host, options), chosen,
-                self._log_path(alias, chosen), alias, host=host, kind="mock",
+                mock_command(chosen, host, options),
+                chosen,
+                self._log_path(alias, chosen),
+                alias,
+                host=host,
+                kind="mock",
             )
             try:
                 seconds = server.start(self.seconds(ready_timeout))
@@ -72,8 +76,10 @@ class ServerKeywords(LibraryComponent):
                     raise
         self.library.servers.add(alias, server)
         self.library.track("server", alias)
-        self.info(f"Mock server '{alias}' ready at {server.url} in {seconds * 1000:.0f} ms "
-                  f"(pid {server.pid}).")
+        self.info(
+            f"Mock server '{alias}' ready at {server.url} in {seconds * 1000:.0f} ms "
+            f"(pid {server.pid})."
+        )
         self.link(server.log_path, f"Server log of '{alias}'")
         return server.url
 
@@ -90,8 +96,14 @@ class ServerKeywords(LibraryComponent):
         """
         server = self.library.servers.get(alias)
         graceful = server.stop(self.seconds(timeout))
-        self.info(f"Server '{server.name}' stopped" + ("" if graceful else
-                  f" (killed: it did not end within {self.timestr(self.seconds(timeout))})"))
+        self.info(
+            f"Server '{server.name}' stopped"
+            + (
+                ""
+                if graceful
+                else f" (killed: it did not end within {self.timestr(self.seconds(timeout))})"
+            )
+        )
 
     @keyword(tags=("Servers",))
     def kill_server(self, alias: str | None = None):
@@ -106,8 +118,12 @@ class ServerKeywords(LibraryComponent):
         self.info(f"Server '{server.name}' killed (pid {server.pid}).")
 
     @keyword(tags=("Servers",))
-    def restart_server(self, alias: str | None = None, delay: timedelta = timedelta(0),
-                       ready_timeout: timedelta = timedelta(seconds=15)) -> str:
+    def restart_server(
+        self,
+        alias: str | None = None,
+        delay: timedelta = timedelta(0),
+        ready_timeout: timedelta = timedelta(seconds=15),
+    ) -> str:
         """Stops the server if it runs, waits ``delay``, and starts it again on the same port.
 
         Returns the URL, which is unchanged. A mock restarted this way has an empty

@@ -50,5 +50,7 @@ class WorkflowKeywords(LibraryComponent):
         | Set Workflow Input    ${workflow}    KSampler.seed    ${42}
         """
         node_id = set_input(workflow, path, value)
-        self.info(f"Set node {node_id} ({workflow[node_id]['class_type']}) input "
-                  f"'{path.rpartition('.')[2]}' to {self.short(value, 120)!s}.")
+        self.info(
+            f"Set node {node_id} ({workflow[node_id]['class_type']}) input "
+            f"'{path.rpartition('.')[2]}' to {self.short(value, 120)!s}."
+        )

@@ -48,8 +48,15 @@ def image_info(path: str | Path) -> ImageInfo:
                         f"the {MAX_IMAGE_PIXELS} allowed: refusing to decode a decompression bomb."
                     )
                 img.load()
-                return ImageInfo(str(file), img.format or "unknown", img.width, img.height,
-                                 img.mode, size, getattr(img, "n_frames", 1))
+                return ImageInfo(
+                    str(file),
+                    img.format or "unknown",
+                    img.width,
+                    img.height,
+                    img.mode,
+                    size,
+                    getattr(img, "n_frames", 1),
+                )
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise MediaError(f"Image file {file} is a decompression bomb: {exc}") from None
     except MediaError:
@@ -88,10 +95,13 @@ def check_image(
     if not _within(info.width, width, min_width, max_width):
         problems.append(f"width is {info.width}, expected {_range(width, min_width, max_width)}")
     if not _within(info.height, height, min_height, max_height):
-        problems.append(f"height is {info.height}, expected {_range(height, min_height, max_height)}")
+        problems.append(
+            f"height is {info.height}, expected {_range(height, min_height, max_height)}"
+        )
     if not _within(info.size, None, min_size, max_size):
-        problems.append(f"file size is {info.size} bytes, expected {_range(None, min_size, max_size)}"
-                        " bytes")
+        problems.append(
+            f"file size is {info.size} bytes, expected {_range(None, min_size, max_size)} bytes"
+        )
     if mode is not None and info.mode != mode:
         problems.append(f"mode is {info.mode}, expected {mode}")
     return info, problems

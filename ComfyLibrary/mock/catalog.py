@@ -120,8 +120,8 @@ class NodeCatalog:
     def is_output_node(self, class_type: str) -> bool:
         return bool(self._nodes[class_type].get("output_node"))
 
-    def output_types(self, class_type: str) -> list[Any]:
-        return self._nodes[class_type].get("output", [])
+    def output_types(self, class_type: str) -> tuple[Any, ...]:
+        return tuple(self._nodes[class_type].get("output", []))
 
     def input_specs(self, class_type: str) -> list[tuple[str, str, list[Any]]]:
         """Returns ``(name, category, spec)`` for each required and optional input, in order."""

@@ -22,30 +22,59 @@ def parser() -> argparse.ArgumentParser:
             "is needed. Prints one ready line with its URL once it accepts connections."
         ),
     )
-    p.add_argument("--listen", "--host", dest="host", default="127.0.0.1",
-                   help="address to bind (default: 127.0.0.1, loopback only)")
-    p.add_argument("--port", type=int, default=8188,
-                   help="port to bind; 0 picks a free port, printed in the ready line (default: 8188)")
-    p.add_argument("--output-directory", type=Path, help="where output files are written "
-                   "(default: a fresh temporary folder)")
+    p.add_argument(
+        "--listen",
+        "--host",
+        dest="host",
+        default="127.0.0.1",
+        help="address to bind (default: 127.0.0.1, loopback only)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=8188,
+        help="port to bind; 0 picks a free port, printed in the ready line (default: 8188)",
+    )
+    p.add_argument(
+        "--output-directory",
+        type=Path,
+        help="where output files are written (default: a fresh temporary folder)",
+    )
     p.add_argument("--input-directory", type=Path, help="where uploads and LoadImage files live")
     p.add_argument("--temp-directory", type=Path, help="where preview files are written")
-    p.add_argument("--step-ms", type=float, default=2.0,
-                   help="simulated time per sampling step in milliseconds (default: 2)")
-    p.add_argument("--object-info", type=Path, metavar="FILE",
-                   help="an /object_info JSON dump whose node classes are added to the catalog; "
-                   "custom nodes validate and run as placeholders")
-    p.add_argument("--models", type=Path, metavar="FILE",
-                   help="JSON object of model folder -> [file names] the server pretends to have")
+    p.add_argument(
+        "--step-ms",
+        type=float,
+        default=2.0,
+        help="simulated time per sampling step in milliseconds (default: 2)",
+    )
+    p.add_argument(
+        "--object-info",
+        type=Path,
+        metavar="FILE",
+        help="an /object_info JSON dump whose node classes are added to the catalog; "
+        "custom nodes validate and run as placeholders",
+    )
+    p.add_argument(
+        "--models",
+        type=Path,
+        metavar="FILE",
+        help="JSON object of model folder -> [file names] the server pretends to have",
+    )
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     config = MockConfig(
-        host=args.host, port=args.port, output_directory=args.output_directory,
-        input_directory=args.input_directory, temp_directory=args.temp_directory,
-        step_ms=args.step_ms, object_info=args.object_info, models=args.models,
+        host=args.host,
+        port=args.port,
+        output_directory=args.output_directory,
+        input_directory=args.input_directory,
+        temp_directory=args.temp_directory,
+        step_ms=args.step_ms,
+        object_info=args.object_info,
+        models=args.models,
     )
     try:
         return asyncio.run(_serve(config))
@@ -68,8 +97,11 @@ async def _serve(config: MockConfig) -> int:
     try:
         port = await server.start()
     except OSError as exc:
-        print(f"comfy-mock: cannot listen on {config.host}:{config.port}: {exc.strerror or exc}",
-              file=sys.stderr, flush=True)
+        print(
+            f"comfy-mock: cannot listen on {config.host}:{config.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+            flush=True,
+        )
         await server.stop()
         return 3
     config.port = port

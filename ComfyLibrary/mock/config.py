@@ -23,13 +23,17 @@ class MockConfig:
         """Returns the output, input and temp folders, creating a private root when not given."""
         root: Path | None = None
         folders = []
-        for given, name in ((self.output_directory, "output"), (self.input_directory, "input"),
-                            (self.temp_directory, "temp")):
-            if given is None:
+        for given, name in (
+            (self.output_directory, "output"),
+            (self.input_directory, "input"),
+            (self.temp_directory, "temp"),
+        ):
+            if given is not None:
+                path = Path(given)
+            else:
                 if root is None:
                     root = Path(tempfile.mkdtemp(prefix="comfy-mock-"))
-                given = root / name
-            path = Path(given)
+                path = root / name
             path.mkdir(parents=True, exist_ok=True)
             folders.append(path)
         return folders[0], folders[1], folders[2]
@@ -39,7 +43,9 @@ class MockConfig:
             return None
         data = json.loads(Path(self.models).read_text(encoding="utf-8"))
         if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
-            raise ValueError(f"{self.models} must hold a JSON object of folder name -> [file names]")
+            raise ValueError(
+                f"{self.models} must hold a JSON object of folder name -> [file names]"
+            )
         return {str(k): [str(x) for x in v] for k, v in data.items()}
 
     def argv(self) -> list[str]:

@@ -42,7 +42,7 @@ def now_ms() -> int:
 
 
 class Directories:
-    def __init__(self, output: Path, input: Path, temp: Path):  # noqa: A002
+    def __init__(self, output: Path, input: Path, temp: Path):
         self.output, self.input, self.temp = output, input, temp
 
     def by_type(self, folder_type: str) -> Path | None:
@@ -75,16 +75,27 @@ class NodeContext:
     def progress(self, value: float, maximum: float) -> None:
         self.run.check_interrupted()
         self.run.update_progress(self.node_id, value, maximum)
-        self.run.send(protocol.PROGRESS, {
-            "value": value, "max": maximum, "prompt_id": self.prompt_id, "node": self.node_id,
-        }, broadcast=True)
+        self.run.send(
+            protocol.PROGRESS,
+            {
+                "value": value,
+                "max": maximum,
+                "prompt_id": self.prompt_id,
+                "node": self.node_id,
+            },
+            broadcast=True,
+        )
 
     def send_preview(self, image: Any) -> None:
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", compress_level=1)
         metadata = {
-            "node_id": self.node_id, "prompt_id": self.prompt_id, "display_node_id": self.node_id,
-            "parent_node_id": None, "real_node_id": self.node_id, "image_type": "image/png",
+            "node_id": self.node_id,
+            "prompt_id": self.prompt_id,
+            "display_node_id": self.node_id,
+            "parent_node_id": None,
+            "real_node_id": self.node_id,
+            "image_type": "image/png",
         }
         self.run.worker.events.send_preview(buffer.getvalue(), metadata, {}, self.run.client_id)
 
@@ -99,14 +110,17 @@ class NodeContext:
         results = []
         for image in images:
             filename = f"{name}_{counter:05}_.png"
-            image.save(folder / filename, format="PNG", compress_level=4,
-                       pnginfo=self.run.png_metadata())
+            image.save(
+                folder / filename, format="PNG", compress_level=4, pnginfo=self.run.png_metadata()
+            )
             relative = folder.relative_to(base.resolve()).as_posix()
-            results.append({
-                "filename": filename,
-                "subfolder": "" if relative == "." else relative,
-                "type": folder_type,
-            })
+            results.append(
+                {
+                    "filename": filename,
+                    "subfolder": "" if relative == "." else relative,
+                    "type": folder_type,
+                }
+            )
             counter += 1
         return results
 
@@ -178,14 +192,23 @@ class PromptRun:
 
     def update_progress(self, node_id: str, value: float, maximum: float, state: str = "running"):
         self.progress_nodes[node_id] = {
-            "value": value, "max": maximum, "state": state, "node_id": node_id,
-            "prompt_id": self.prompt_id, "display_node_id": node_id, "parent_node_id": None,
+            "value": value,
+            "max": maximum,
+            "state": state,
+            "node_id": node_id,
+            "prompt_id": self.prompt_id,
+            "display_node_id": node_id,
+            "parent_node_id": None,
             "real_node_id": node_id,
         }
-        self.send(protocol.PROGRESS_STATE, {
-            "prompt_id": self.prompt_id,
-            "nodes": {k: dict(v) for k, v in self.progress_nodes.items()},
-        }, broadcast=True)
+        self.send(
+            protocol.PROGRESS_STATE,
+            {
+                "prompt_id": self.prompt_id,
+                "nodes": {k: dict(v) for k, v in self.progress_nodes.items()},
+            },
+            broadcast=True,
+        )
 
     def png_metadata(self) -> Any:
         from PIL.PngImagePlugin import PngInfo
@@ -199,13 +222,22 @@ class PromptRun:
     def execute(self) -> dict[str, Any]:
         worker = self.worker
         worker.interrupt_requested.clear()
-        self.add_message(protocol.EXECUTION_START, {"prompt_id": self.prompt_id, "timestamp": now_ms()})
+        self.add_message(
+            protocol.EXECUTION_START, {"prompt_id": self.prompt_id, "timestamp": now_ms()}
+        )
         memo: dict[str, Any] = {}
-        signatures = {nid: signature(self.prompt, nid, worker.dirs.input, memo) for nid in self.prompt}
+        signatures = {
+            nid: signature(self.prompt, nid, worker.dirs.input, memo) for nid in self.prompt
+        }
         cached = [nid for nid, sig in signatures.items() if sig in worker.cache]
-        self.add_message(protocol.EXECUTION_CACHED, {
-            "nodes": cached, "prompt_id": self.prompt_id, "timestamp": now_ms(),
-        })
+        self.add_message(
+            protocol.EXECUTION_CACHED,
+            {
+                "nodes": cached,
+                "prompt_id": self.prompt_id,
+                "timestamp": now_ms(),
+            },
+        )
         order = self._execution_order(set(cached))
         status = "success"
         try:
@@ -214,18 +246,28 @@ class PromptRun:
         except Interrupted:
             status = "error"
             node_id = self.current_node
-            self.add_message(protocol.EXECUTION_INTERRUPTED, {
-                "prompt_id": self.prompt_id, "node_id": node_id,
-                "node_type": self.prompt[node_id]["class_type"], "executed": list(self.executed),
-                "timestamp": now_ms(),
-            }, broadcast=True)
-        except Exception as exc:  # noqa: BLE001 - a node failure is reported as ComfyUI reports it
+            self.add_message(
+                protocol.EXECUTION_INTERRUPTED,
+                {
+                    "prompt_id": self.prompt_id,
+                    "node_id": node_id,
+                    "node_type": self.prompt[node_id]["class_type"],
+                    "executed": list(self.executed),
+                    "timestamp": now_ms(),
+                },
+                broadcast=True,
+            )
+        except Exception as exc:
             status = "error"
             self._report_error(self.current_node, exc)
         else:
-            self.add_message(protocol.EXECUTION_SUCCESS, {
-                "prompt_id": self.prompt_id, "timestamp": now_ms(),
-            })
+            self.add_message(
+                protocol.EXECUTION_SUCCESS,
+                {
+                    "prompt_id": self.prompt_id,
+                    "timestamp": now_ms(),
+                },
+            )
         worker.prune_cache(set(signatures.values()))
         return {
             "prompt": [self.number, self.prompt_id, self.prompt, self.extra_data, self.outputs],
@@ -236,8 +278,12 @@ class PromptRun:
                 "messages": self.messages,
             },
             "meta": {
-                node_id: {"node_id": node_id, "display_node": node_id, "parent_node": None,
-                          "real_node_id": node_id}
+                node_id: {
+                    "node_id": node_id,
+                    "display_node": node_id,
+                    "parent_node": None,
+                    "real_node_id": node_id,
+                }
                 for node_id in self.ui_outputs
             },
         }
@@ -252,16 +298,21 @@ class PromptRun:
             kind = f"{type(exc).__module__}.{type(exc).__name__}".removeprefix("builtins.")
             tb = traceback.format_tb(exc.__traceback__)
         inputs = self.prompt[node_id].get("inputs", {})
-        self.add_message(protocol.EXECUTION_ERROR, {
-            "prompt_id": self.prompt_id, "node_id": node_id,
-            "node_type": self.prompt[node_id]["class_type"], "executed": list(self.executed),
-            "exception_message": message, "exception_type": kind, "traceback": tb,
-            "current_inputs": {
-                k: [v] for k, v in inputs.items() if not isinstance(v, list)
+        self.add_message(
+            protocol.EXECUTION_ERROR,
+            {
+                "prompt_id": self.prompt_id,
+                "node_id": node_id,
+                "node_type": self.prompt[node_id]["class_type"],
+                "executed": list(self.executed),
+                "exception_message": message,
+                "exception_type": kind,
+                "traceback": tb,
+                "current_inputs": {k: [v] for k, v in inputs.items() if not isinstance(v, list)},
+                "current_outputs": list(self.prompt),
+                "timestamp": now_ms(),
             },
-            "current_outputs": list(self.prompt),
-            "timestamp": now_ms(),
-        })
+        )
 
     def _execution_order(self, cached: set[str]) -> list[str]:
         """Nodes to visit, in ComfyUI's order: outputs first among ready nodes."""
@@ -322,16 +373,26 @@ class PromptRun:
             self.results[node_id] = outputs
             if ui:
                 self.ui_outputs[node_id] = ui
-                self.send(protocol.EXECUTED, {
-                    "node": node_id, "display_node": node_id, "output": ui,
-                    "prompt_id": self.prompt_id,
-                })
+                self.send(
+                    protocol.EXECUTED,
+                    {
+                        "node": node_id,
+                        "display_node": node_id,
+                        "output": ui,
+                        "prompt_id": self.prompt_id,
+                    },
+                )
             self.update_progress(node_id, 1.0, 1.0, "finished")
             return
         self.update_progress(node_id, 0.0, 1.0)
-        self.send(protocol.EXECUTING, {
-            "node": node_id, "display_node": node_id, "prompt_id": self.prompt_id,
-        })
+        self.send(
+            protocol.EXECUTING,
+            {
+                "node": node_id,
+                "display_node": node_id,
+                "prompt_id": self.prompt_id,
+            },
+        )
         worker.current = (self.client_id, node_id)
         self.check_interrupted()
         worker.faults_before_node(self, node_id)
@@ -350,10 +411,15 @@ class PromptRun:
         self.executed.append(node_id)
         if ui:
             self.ui_outputs[node_id] = ui
-            self.send(protocol.EXECUTED, {
-                "node": node_id, "display_node": node_id, "output": ui,
-                "prompt_id": self.prompt_id,
-            })
+            self.send(
+                protocol.EXECUTED,
+                {
+                    "node": node_id,
+                    "display_node": node_id,
+                    "output": ui,
+                    "prompt_id": self.prompt_id,
+                },
+            )
         self.update_progress(node_id, 1.0, 1.0, "finished")
 
     def _resolve_inputs(self, node_id: str) -> dict[str, Any]:
@@ -372,8 +438,14 @@ class PromptRun:
 class PromptWorker:
     """The single worker thread that executes the queue."""
 
-    def __init__(self, queue: PromptQueue, catalog: NodeCatalog, events: EventSink,
-                 dirs: Directories, step_ms: float):
+    def __init__(
+        self,
+        queue: PromptQueue,
+        catalog: NodeCatalog,
+        events: EventSink,
+        dirs: Directories,
+        step_ms: float,
+    ):
         self.queue = queue
         self.catalog = catalog
         self.events = events
@@ -421,5 +493,6 @@ class PromptWorker:
                 self.running_prompt_id = None
             self.queue.task_done(task_id, entry)
             if run.client_id is not None:
-                self.events.send(protocol.EXECUTING, {"node": None, "prompt_id": run.prompt_id},
-                                 run.client_id)
+                self.events.send(
+                    protocol.EXECUTING, {"node": None, "prompt_id": run.prompt_id}, run.client_id
+                )

@@ -16,9 +16,18 @@ if TYPE_CHECKING:
     from ComfyLibrary.mock.server import MockServer
 
 CONTENT_TYPES = {
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
-    ".gif": "image/gif", ".mp4": "video/mp4", ".webm": "video/webm", ".wav": "audio/wav",
-    ".mp3": "audio/mpeg", ".flac": "audio/flac", ".opus": "audio/opus", ".json": "application/json",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".wav": "audio/wav",
+    ".mp3": "audio/mpeg",
+    ".flac": "audio/flac",
+    ".opus": "audio/opus",
+    ".json": "application/json",
 }
 
 
@@ -56,10 +65,13 @@ class FileRoutes:
         if preview or channel:
             return await self._transcoded(path, preview, channel)
         content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        return web.FileResponse(path, headers={
-            "Content-Type": content_type,
-            "Content-Disposition": f'filename="{filename}"',
-        })
+        return web.FileResponse(
+            path,
+            headers={
+                "Content-Type": content_type,
+                "Content-Disposition": f'filename="{filename}"',
+            },
+        )
 
     async def _transcoded(self, path: Path, preview: str | None, channel: str | None):
         from PIL import Image
@@ -84,9 +96,13 @@ class FileRoutes:
             out_img.save(buffer, format=fmt, quality=int(quality) if quality.isdigit() else 90)
         else:
             out_img.save(buffer, format=fmt)
-        return web.Response(body=buffer.getvalue(), content_type=ctype, headers={
-            "Content-Disposition": f'filename="{path.name}"',
-        })
+        return web.Response(
+            body=buffer.getvalue(),
+            content_type=ctype,
+            headers={
+                "Content-Disposition": f'filename="{path.name}"',
+            },
+        )
 
     async def upload_image(self, request: web.Request) -> web.Response:
         return await self._upload(request, mask=False)
@@ -138,7 +154,7 @@ class FileRoutes:
         return web.json_response({"name": filename, "subfolder": subfolder, "type": folder_type})
 
     def _apply_mask(self, post, data: bytes) -> bytes | None:
-        """Puts the uploaded mask's alpha into the referenced original image (ComfyUI's mask upload)."""
+        """Puts the uploaded mask's alpha into the referenced original image, as ComfyUI does."""
         import json
 
         from PIL import Image

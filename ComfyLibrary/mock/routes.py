@@ -90,30 +90,34 @@ class Routes:
 
     async def system_stats(self, request: web.Request) -> web.Response:
         total, free = memory()
-        return json_answer({
-            "system": {
-                "os": sys.platform,
-                "ram_total": total,
-                "ram_free": free,
-                "comfyui_version": "0.8.0",
-                "required_frontend_version": "1.35.9",
-                "installed_templates_version": "0.7.67",
-                "required_templates_version": "0.7.67",
-                "python_version": sys.version,
-                "pytorch_version": "mock",
-                "embedded_python": False,
-                "argv": self.server.config.argv(),
-            },
-            "devices": [{
-                "name": f"mock ({platform.machine()})",
-                "type": "cpu",
-                "index": None,
-                "vram_total": total,
-                "vram_free": free,
-                "torch_vram_total": total,
-                "torch_vram_free": free,
-            }],
-        })
+        return json_answer(
+            {
+                "system": {
+                    "os": sys.platform,
+                    "ram_total": total,
+                    "ram_free": free,
+                    "comfyui_version": "0.8.0",
+                    "required_frontend_version": "1.35.9",
+                    "installed_templates_version": "0.7.67",
+                    "required_templates_version": "0.7.67",
+                    "python_version": sys.version,
+                    "pytorch_version": "mock",
+                    "embedded_python": False,
+                    "argv": self.server.config.argv(),
+                },
+                "devices": [
+                    {
+                        "name": f"mock ({platform.machine()})",
+                        "type": "cpu",
+                        "index": None,
+                        "vram_total": total,
+                        "vram_free": free,
+                        "torch_vram_total": total,
+                        "torch_vram_free": free,
+                    }
+                ],
+            }
+        )
 
     async def features(self, request: web.Request) -> web.Response:
         return json_answer(protocol.SERVER_FEATURE_FLAGS)
@@ -132,10 +136,18 @@ class Routes:
             bool(body.get("front")) if is_object else False,
         )
         if not is_object or "prompt" not in body:
-            return json_answer({"error": {
-                "type": protocol.ERROR_NO_PROMPT, "message": "No prompt provided",
-                "details": "No prompt provided", "extra_info": {},
-            }, "node_errors": {}}, 400)
+            return json_answer(
+                {
+                    "error": {
+                        "type": protocol.ERROR_NO_PROMPT,
+                        "message": "No prompt provided",
+                        "details": "No prompt provided",
+                        "extra_info": {},
+                    },
+                    "node_errors": {},
+                },
+                400,
+            )
         prompt = body["prompt"]
         if not isinstance(prompt, dict):
             prompt = {}
@@ -150,13 +162,18 @@ class Routes:
         for key in SENSITIVE_EXTRA_DATA_KEYS:
             extra_data.pop(key, None)
         queue.put((number, prompt_id, prompt, extra_data, result.outputs))
-        return json_answer({"prompt_id": prompt_id, "number": number,
-                            "node_errors": result.node_errors})
+        return json_answer(
+            {"prompt_id": prompt_id, "number": number, "node_errors": result.node_errors}
+        )
 
     async def get_queue(self, request: web.Request) -> web.Response:
         running, pending = self.server.queue.current()
-        return json_answer({"queue_running": [list(i) for i in running],
-                            "queue_pending": [list(i) for i in pending]})
+        return json_answer(
+            {
+                "queue_running": [list(i) for i in running],
+                "queue_pending": [list(i) for i in pending],
+            }
+        )
 
     async def post_queue(self, request: web.Request) -> web.Response:
         body = await read_json(request)

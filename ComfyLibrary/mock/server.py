@@ -66,7 +66,7 @@ class MockServer:
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.config.host, self.config.port, reuse_address=True)
         await site.start()
-        server = site._server  # noqa: SLF001 - aiohttp exposes no public accessor for the port
+        server = site._server
         assert server is not None
         self.port = server.sockets[0].getsockname()[1]
         return self.port

@@ -42,6 +42,13 @@ def types_match(received: Any, expected: Any) -> bool:
     return bool(received_set & expected_set)
 
 
+def _id_order(node_id: str) -> tuple[int, float, str]:
+    try:
+        return (1, float(node_id), node_id)
+    except ValueError:
+        return (0, 0.0, node_id)
+
+
 class PromptValidator:
     """Validates one prompt against a node catalog."""
 
@@ -54,24 +61,34 @@ class PromptValidator:
         outputs = []
         for node_id, node in self.prompt.items():
             if not isinstance(node, dict) or "class_type" not in node:
-                return ValidationResult(False, _error(
-                    protocol.ERROR_INVALID_PROMPT,
-                    "Cannot execute because a node is missing the class_type property.",
-                    f"Node ID '#{node_id}'",
-                ))
+                return ValidationResult(
+                    False,
+                    _error(
+                        protocol.ERROR_INVALID_PROMPT,
+                        "Cannot execute because a node is missing the class_type property.",
+                        f"Node ID '#{node_id}'",
+                    ),
+                )
             class_type = node["class_type"]
             if class_type not in self.catalog:
-                return ValidationResult(False, _error(
-                    protocol.ERROR_INVALID_PROMPT,
-                    f"Cannot execute because node {class_type} does not exist.",
-                    f"Node ID '#{node_id}'",
-                ))
+                return ValidationResult(
+                    False,
+                    _error(
+                        protocol.ERROR_INVALID_PROMPT,
+                        f"Cannot execute because node {class_type} does not exist.",
+                        f"Node ID '#{node_id}'",
+                    ),
+                )
             if self.catalog.is_output_node(class_type) and (
                 partial_targets is None or node_id in partial_targets
             ):
                 outputs.append(node_id)
+        # ComfyUI keeps outputs in a set; recorded servers ran them highest id first.
+        outputs.sort(key=_id_order, reverse=True)
         if not outputs:
-            return ValidationResult(False, _error(protocol.ERROR_NO_OUTPUTS, "Prompt has no outputs"))
+            return ValidationResult(
+                False, _error(protocol.ERROR_NO_OUTPUTS, "Prompt has no outputs")
+            )
 
         good, failed, node_errors = [], [], {}
         for output in outputs:
@@ -79,13 +96,15 @@ class PromptValidator:
                 valid, reasons = self._validate_node(output)
             except (KeyError, IndexError, TypeError) as exc:
                 valid = False
-                reasons = [_error(
-                    "exception_during_validation",
-                    "Exception when validating node",
-                    str(exc),
-                    exception_type=type(exc).__name__,
-                    traceback=traceback.format_tb(exc.__traceback__),
-                )]
+                reasons = [
+                    _error(
+                        "exception_during_validation",
+                        "Exception when validating node",
+                        str(exc),
+                        exception_type=type(exc).__name__,
+                        traceback=traceback.format_tb(exc.__traceback__),
+                    )
+                ]
                 self.validated[output] = (False, reasons)
             if valid:
                 good.append(output)
@@ -94,14 +113,19 @@ class PromptValidator:
             for node_id, (node_ok, node_reasons) in self.validated.items():
                 if node_ok or not node_reasons:
                     continue
-                entry = node_errors.setdefault(node_id, {
-                    "errors": node_reasons,
-                    "dependent_outputs": [],
-                    "class_type": self.prompt[node_id]["class_type"],
-                })
+                entry = node_errors.setdefault(
+                    node_id,
+                    {
+                        "errors": node_reasons,
+                        "dependent_outputs": [],
+                        "class_type": self.prompt[node_id]["class_type"],
+                    },
+                )
                 entry["dependent_outputs"].append(output)
         if not good:
-            details = "\n".join(f"{r['message']}: {r['details']}" for reasons in failed for r in reasons)
+            details = "\n".join(
+                f"{r['message']}: {r['details']}" for reasons in failed for r in reasons
+            )
             return ValidationResult(
                 False,
                 _error(protocol.ERROR_OUTPUTS_FAILED, "Prompt outputs failed validation", details),
@@ -124,9 +148,14 @@ class PromptValidator:
             config = [input_type, options]
             if name not in inputs:
                 if category == "required":
-                    errors.append(_error(
-                        "required_input_missing", "Required input is missing", name, input_name=name
-                    ))
+                    errors.append(
+                        _error(
+                            "required_input_missing",
+                            "Required input is missing",
+                            name,
+                            input_name=name,
+                        )
+                    )
                 continue
             value = inputs[name]
             if isinstance(value, list):
@@ -145,23 +174,32 @@ class PromptValidator:
         self, name: str, link: list[Any], input_type: Any, config: list[Any], errors: list[Error]
     ) -> bool | None:
         if len(link) != 2:
-            errors.append(_error(
-                "bad_linked_input",
-                "Bad linked input, must be a length-2 list of [node_id, slot_index]",
-                name,
-                input_name=name, input_config=config, received_value=link,
-            ))
+            errors.append(
+                _error(
+                    "bad_linked_input",
+                    "Bad linked input, must be a length-2 list of [node_id, slot_index]",
+                    name,
+                    input_name=name,
+                    input_config=config,
+                    received_value=link,
+                )
+            )
             return None
         source_id, slot = str(link[0]), link[1]
         source_class = self.prompt[source_id]["class_type"]  # KeyError like ComfyUI
         received = self.catalog.output_types(source_class)[slot]  # IndexError like ComfyUI
         if not types_match(received, input_type):
-            errors.append(_error(
-                "return_type_mismatch",
-                "Return type mismatch between linked nodes",
-                f"{name}, received_type({received}) mismatch input_type({input_type})",
-                input_name=name, input_config=config, received_type=received, linked_node=link,
-            ))
+            errors.append(
+                _error(
+                    "return_type_mismatch",
+                    "Return type mismatch between linked nodes",
+                    f"{name}, received_type({received}) mismatch input_type({input_type})",
+                    input_name=name,
+                    input_config=config,
+                    received_type=received,
+                    linked_node=link,
+                )
+            )
             return None
         source_ok, _ = self._validate_node(source_id)
         return source_ok
@@ -179,7 +217,7 @@ class PromptValidator:
         if isinstance(value, dict) and "__value__" in value:
             value = value["__value__"]
         converters = {"INT": int, "FLOAT": float, "STRING": str, "BOOLEAN": bool}
-        if input_type in converters:
+        if isinstance(input_type, str) and input_type in converters:
             try:
                 value = converters[input_type](value)
             except (TypeError, ValueError) as exc:
@@ -187,7 +225,9 @@ class PromptValidator:
                     "invalid_input_type",
                     f"Failed to convert an input value to a {input_type} value",
                     f"{name}, {value}, {exc}",
-                    input_name=name, input_config=config, received_value=value,
+                    input_name=name,
+                    input_config=config,
+                    received_value=value,
                     exception_message=str(exc),
                 )
             inputs[name] = value
@@ -196,14 +236,18 @@ class PromptValidator:
                 "value_smaller_than_min",
                 f"Value {value} smaller than min of {options['min']}",
                 name,
-                input_name=name, input_config=config, received_value=value,
+                input_name=name,
+                input_config=config,
+                received_value=value,
             )
         if "max" in options and isinstance(value, int | float) and value > options["max"]:
             return _error(
                 "value_bigger_than_max",
                 f"Value {value} bigger than max of {options['max']}",
                 name,
-                input_name=name, input_config=config, received_value=value,
+                input_name=name,
+                input_config=config,
+                received_value=value,
             )
         choices = None
         if isinstance(input_type, list):

@@ -10,6 +10,7 @@ first, and the first one's close unregisters the id (ComfyUI 0.8 does the same).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import struct
 import uuid
@@ -47,8 +48,9 @@ class WebSocketHub:
     def send(self, event: str, data: dict[str, Any], sid: str | None = None) -> None:
         self._enqueue(("json", event, data, sid))
 
-    def send_preview(self, image_png: bytes, metadata: dict[str, Any], progress: dict[str, Any],
-                     sid: str | None) -> None:
+    def send_preview(
+        self, image_png: bytes, metadata: dict[str, Any], progress: dict[str, Any], sid: str | None
+    ) -> None:
         self._enqueue(("preview", image_png, metadata, sid))
 
     def broadcast_status(self, remaining: int) -> None:
@@ -72,7 +74,7 @@ class WebSocketHub:
                     await self._deliver_json(item[1], item[2], item[3])
                 else:
                     await self._deliver_preview(item[1], item[2], item[3])
-            except Exception:  # noqa: BLE001, S112 - a broken socket must not stop delivery
+            except Exception:
                 continue
 
     def _targets(self, sid: str | None) -> list[tuple[str, web.WebSocketResponse]]:
@@ -91,11 +93,16 @@ class WebSocketHub:
             flags = self.feature_flags.get(target_sid, {})
             if flags.get("supports_preview_metadata"):
                 meta = json.dumps(metadata).encode()
-                frame = (struct.pack(">II", protocol.BINARY_PREVIEW_IMAGE_WITH_METADATA, len(meta))
-                         + meta + image)
+                frame = (
+                    struct.pack(">II", protocol.BINARY_PREVIEW_IMAGE_WITH_METADATA, len(meta))
+                    + meta
+                    + image
+                )
             else:
-                frame = struct.pack(">II", protocol.BINARY_PREVIEW_IMAGE,
-                                    protocol.PREVIEW_FORMAT_PNG) + image
+                frame = (
+                    struct.pack(">II", protocol.BINARY_PREVIEW_IMAGE, protocol.PREVIEW_FORMAT_PNG)
+                    + image
+                )
             await _safe_send(ws.send_bytes(frame))
 
     # The /ws route -------------------------------------------------------------
@@ -106,12 +113,22 @@ class WebSocketHub:
         sid = request.query.get("clientId") or uuid.uuid4().hex
         self.sockets[sid] = ws
         try:
-            await ws.send_str(json.dumps({"type": protocol.STATUS, "data": {
-                "status": {"exec_info": {"queue_remaining": self.queue_remaining()}}, "sid": sid,
-            }}))
+            await ws.send_str(
+                json.dumps(
+                    {
+                        "type": protocol.STATUS,
+                        "data": {
+                            "status": {"exec_info": {"queue_remaining": self.queue_remaining()}},
+                            "sid": sid,
+                        },
+                    }
+                )
+            )
             current = self.current_node()
             if current is not None and current[0] == sid:
-                await ws.send_str(json.dumps({"type": protocol.EXECUTING, "data": {"node": current[1]}}))
+                await ws.send_str(
+                    json.dumps({"type": protocol.EXECUTING, "data": {"node": current[1]}})
+                )
             first = True
             async for message in ws:
                 if message.type == WSMsgType.ERROR:
@@ -123,11 +140,20 @@ class WebSocketHub:
                 except ValueError:
                     first = False
                     continue
-                if first and isinstance(payload, dict) and payload.get("type") == protocol.FEATURE_FLAGS:
+                if (
+                    first
+                    and isinstance(payload, dict)
+                    and payload.get("type") == protocol.FEATURE_FLAGS
+                ):
                     self.feature_flags[sid] = payload.get("data") or {}
-                    await ws.send_str(json.dumps({
-                        "type": protocol.FEATURE_FLAGS, "data": protocol.SERVER_FEATURE_FLAGS,
-                    }))
+                    await ws.send_str(
+                        json.dumps(
+                            {
+                                "type": protocol.FEATURE_FLAGS,
+                                "data": protocol.SERVER_FEATURE_FLAGS,
+                            }
+                        )
+                    )
                 first = False
         finally:
             self.sockets.pop(sid, None)
@@ -136,7 +162,5 @@ class WebSocketHub:
 
 
 async def _safe_send(coro: Any) -> None:
-    try:
+    with contextlib.suppress(ConnectionError, RuntimeError):
         await coro
-    except (ConnectionError, RuntimeError):
-        pass

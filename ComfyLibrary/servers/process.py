@@ -30,8 +30,9 @@ def _die_with_parent() -> None:
         return
 
 
-def mock_command(port: int, host: str = "127.0.0.1", options: dict[str, object] | None = None
-                 ) -> list[str]:
+def mock_command(
+    port: int, host: str = "127.0.0.1", options: dict[str, object] | None = None
+) -> list[str]:
     """The command line that starts the mock server with the given options."""
     command = [sys.executable, "-m", "ComfyLibrary.mock", "--listen", host, "--port", str(port)]
     for name, value in (options or {}).items():
@@ -120,10 +121,15 @@ class ServerProcess:
         env.setdefault("PYTHONUNBUFFERED", "1")
         self.started_at = time.monotonic()
         try:
-            self.process = subprocess.Popen(  # noqa: S603 - the command is the caller's choice
-                self.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,  # noqa: PLW1509
-                env=env, cwd=self.cwd,
+            self.process = subprocess.Popen(
+                self.command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,  # noqa: PLW1509
+                env=env,
+                cwd=self.cwd,
             )
         except OSError as exc:
             raise ServerStartError(

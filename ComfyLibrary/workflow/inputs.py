@@ -17,13 +17,13 @@ def split_path(path: str) -> tuple[str, str]:
     text = str(path).strip()
     if text.startswith('"'):
         end = text.find('"', 1)
-        if end < 0 or text[end + 1:end + 2] != ".":
-            raise WorkflowError(f"Input path {path!r} must look like \"Title\".input")
-        return text[1:end], text[end + 2:]
+        if end < 0 or text[end + 1 : end + 2] != ".":
+            raise WorkflowError(f'Input path {path!r} must look like "Title".input')
+        return text[1:end], text[end + 2 :]
     target, dot, name = text.rpartition(".")
     if not dot or not target or not name:
         raise WorkflowError(
-            f"Input path {path!r} must be <node>.<input>, e.g. 3.seed, \"Positive Prompt\".text "
+            f'Input path {path!r} must be <node>.<input>, e.g. 3.seed, "Positive Prompt".text '
             "or KSampler.seed"
         )
     return target, name
@@ -44,7 +44,7 @@ def find_node(workflow: dict[str, Any], target: str) -> str:
         listed = ", ".join(f"{nid} ({workflow[nid]['class_type']})" for nid in candidates)
         raise WorkflowError(f"'{target}' matches several nodes: {listed}. Use a node id instead.")
     known = ", ".join(
-        f"{nid} ({node.get('class_type')}" + (f" \"{_title(node)}\")" if _title(node) else ")")
+        f"{nid} ({node.get('class_type')}" + (f' "{_title(node)}")' if _title(node) else ")")
         for nid, node in list(workflow.items())[:30]
     )
     raise WorkflowError(f"No node '{target}' in the workflow. Nodes: {known}")

@@ -77,5 +77,7 @@ def check_api_format(data: Any, source: str) -> dict[str, Any]:
             )
         node.setdefault("inputs", {})
         if not isinstance(node["inputs"], dict):
-            raise WorkflowError(f"Workflow {source}: node '{node_id}' has inputs that are not an object.")
+            raise WorkflowError(
+                f"Workflow {source}: node '{node_id}' has inputs that are not an object."
+            )
     return data

@@ -1,11 +1,12 @@
 *** Settings ***
-Documentation       The thinnest end-to-end slice: a mock ComfyUI in its own process, a client
-...                 talking HTTP and WebSocket to it, one model-free workflow, and the image it saves.
+Documentation    The thinnest end-to-end slice: a mock ComfyUI in its own process, a client
+...              talking HTTP and WebSocket to it, one model-free workflow, and the image it saves.
 
-Resource            ../../resources/comfy.resource
+Resource         ../../resources/comfy.resource
 
-Suite Setup         Start A Mock ComfyUI And Connect
-Test Tags           smoke
+Suite Setup      Start A Mock ComfyUI And Connect
+
+Test Tags        smoke
 
 
 *** Test Cases ***

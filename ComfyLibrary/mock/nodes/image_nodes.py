@@ -30,8 +30,9 @@ def _allocate(width: int, height: int, batch: int) -> None:
     if width * height * batch > MAX_PIXELS:
         needed = width * height * batch * 4
         raise ExecutionFailure(
-            "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
-            f"memory: you tried to allocate {needed} bytes. Error code 12 (Cannot allocate memory)\n",
+            "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't "
+            f"allocate memory: you tried to allocate {needed} bytes. "
+            "Error code 12 (Cannot allocate memory)\n",
             "RuntimeError",
         )
 
@@ -50,7 +51,9 @@ def load_image(ctx, image: str, **_: Any):
             img.load()
             frames = [img.convert("RGBA")]
     except (OSError, ValueError) as exc:
-        raise ExecutionFailure(f"cannot identify image file '{path}'", "PIL.UnidentifiedImageError") from exc
+        raise ExecutionFailure(
+            f"cannot identify image file '{path}'", "PIL.UnidentifiedImageError"
+        ) from exc
     rgba = frames[0]
     alpha = rgba.getchannel("A")
     mask = ImageOps.invert(alpha)
@@ -63,7 +66,9 @@ def image_invert(ctx, image: list[Image.Image], **_: Any):
 
 
 @node("ImageScale")
-def image_scale(ctx, image, upscale_method: str, width: int, height: int, crop: str = "disabled", **_):
+def image_scale(
+    ctx, image, upscale_method: str, width: int, height: int, crop: str = "disabled", **_
+):
     out = []
     for img in image:
         w = width or round(img.width * height / img.height)
@@ -77,18 +82,22 @@ def image_scale(ctx, image, upscale_method: str, width: int, height: int, crop: 
 
 @node("ImageScaleBy")
 def image_scale_by(ctx, image, upscale_method: str, scale_by: float, **_: Any):
-    return ([
-        img.resize(
-            (max(1, round(img.width * scale_by)), max(1, round(img.height * scale_by))),
-            RESAMPLING[upscale_method],
-        )
-        for img in image
-    ],)
+    return (
+        [
+            img.resize(
+                (max(1, round(img.width * scale_by)), max(1, round(img.height * scale_by))),
+                RESAMPLING[upscale_method],
+            )
+            for img in image
+        ],
+    )
 
 
 @node("ImageBlur")
 def image_blur(ctx, image, blur_radius: int, sigma: float = 1.0, **_: Any):
-    return ([img.filter(ImageFilter.GaussianBlur(radius=blur_radius * sigma / 2)) for img in image],)
+    return (
+        [img.filter(ImageFilter.GaussianBlur(radius=blur_radius * sigma / 2)) for img in image],
+    )
 
 
 @node("ImageCrop")
@@ -96,7 +105,9 @@ def image_crop(ctx, image, width: int, height: int, x: int, y: int, **_: Any):
     out = []
     for img in image:
         left, top = min(x, img.width - 1), min(y, img.height - 1)
-        out.append(img.crop((left, top, min(left + width, img.width), min(top + height, img.height))))
+        out.append(
+            img.crop((left, top, min(left + width, img.width), min(top + height, img.height)))
+        )
     return (out,)
 
 
@@ -109,7 +120,7 @@ def image_batch(ctx, image1, image2, **_: Any):
 @node("ImageFromBatch")
 def image_from_batch(ctx, image, batch_index: int, length: int, **_: Any):
     start = min(batch_index, len(image) - 1)
-    return (image[start:start + length],)
+    return (image[start : start + length],)
 
 
 @node("RepeatImageBatch")
@@ -135,13 +146,18 @@ def mask_to_image(ctx, mask, **_: Any):
 @node("ImageToMask")
 def image_to_mask(ctx, image, channel: str, **_: Any):
     index = "RGB".index(channel[0].upper()) if channel != "alpha" else None
-    return ([img.getchannel(index) if index is not None else Image.new("L", img.size, 255)
-             for img in image],)
+    return (
+        [
+            img.getchannel(index) if index is not None else Image.new("L", img.size, 255)
+            for img in image
+        ],
+    )
 
 
 @node("ImageCompositeMasked")
-def image_composite_masked(ctx, destination, source, x: int, y: int, resize_source: bool,
-                           mask=None, **_: Any):
+def image_composite_masked(
+    ctx, destination, source, x: int, y: int, resize_source: bool, mask=None, **_: Any
+):
     out = []
     for i, dest in enumerate(destination):
         src = source[min(i, len(source) - 1)]
@@ -157,8 +173,8 @@ def image_composite_masked(ctx, destination, source, x: int, y: int, resize_sour
 @node("ImageBlend")
 def image_blend(ctx, image1, image2, blend_factor: float, blend_mode: str = "normal", **_: Any):
     out = []
-    for a, b in zip(image1, image2, strict=False):
-        b = b.resize(a.size)
+    for a, second in zip(image1, image2, strict=False):
+        b = second.resize(a.size)
         mixed = {
             "multiply": ImageChops.multiply,
             "screen": ImageChops.screen,

@@ -36,7 +36,9 @@ class Latent:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_recipe(self, *parts: Any) -> Latent:
-        return Latent(self.width, self.height, self.batch, self.frames, self.recipe + parts, self.extra)
+        return Latent(
+            self.width, self.height, self.batch, self.frames, self.recipe + parts, self.extra
+        )
 
 
 @node("CheckpointLoaderSimple")
@@ -102,16 +104,40 @@ def run_steps(ctx, steps: int) -> None:
 
 
 @node("KSampler")
-def ksampler(ctx, model, seed: int, steps: int, cfg: float, sampler_name: str, scheduler: str,
-             positive, negative, latent_image: Latent, denoise: float = 1.0, **_: Any):
+def ksampler(
+    ctx,
+    model,
+    seed: int,
+    steps: int,
+    cfg: float,
+    sampler_name: str,
+    scheduler: str,
+    positive,
+    negative,
+    latent_image: Latent,
+    denoise: float = 1.0,
+    **_: Any,
+):
     run_steps(ctx, steps)
     return (latent_image.with_recipe(seed, _conditioning_text(positive), steps, cfg, sampler_name),)
 
 
 @node("KSamplerAdvanced")
-def ksampler_advanced(ctx, model, noise_seed: int, steps: int, cfg: float, sampler_name: str,
-                      scheduler: str, positive, negative, latent_image: Latent,
-                      start_at_step: int = 0, end_at_step: int = 10000, **_: Any):
+def ksampler_advanced(
+    ctx,
+    model,
+    noise_seed: int,
+    steps: int,
+    cfg: float,
+    sampler_name: str,
+    scheduler: str,
+    positive,
+    negative,
+    latent_image: Latent,
+    start_at_step: int = 0,
+    end_at_step: int = 10000,
+    **_: Any,
+):
     run_steps(ctx, max(1, min(steps, end_at_step) - start_at_step))
     return (latent_image.with_recipe(noise_seed, _conditioning_text(positive), steps, cfg),)
 
@@ -131,8 +157,9 @@ def render_picture(width: int, height: int, recipe: tuple[Any, ...]) -> Image.Im
     top = tuple(rng.randrange(256) for _ in range(3))
     bottom = tuple(rng.randrange(256) for _ in range(3))
     gradient = Image.linear_gradient("L").resize((width, height))
-    image = Image.composite(Image.new("RGB", (width, height), bottom),
-                            Image.new("RGB", (width, height), top), gradient)
+    image = Image.composite(
+        Image.new("RGB", (width, height), bottom), Image.new("RGB", (width, height), top), gradient
+    )
     draw = ImageDraw.Draw(image)
     for _ in range(12):
         x0, y0 = rng.randrange(width), rng.randrange(height)

@@ -8,8 +8,13 @@ from typing import Any
 from ComfyLibrary.mock.nodes import ExecutionFailure, node
 
 
-@node("PrimitiveString", "PrimitiveStringMultiline", "PrimitiveInt", "PrimitiveFloat",
-      "PrimitiveBoolean")
+@node(
+    "PrimitiveString",
+    "PrimitiveStringMultiline",
+    "PrimitiveInt",
+    "PrimitiveFloat",
+    "PrimitiveBoolean",
+)
 def primitive(ctx, value: Any, **_: Any):
     return (value,)
 
@@ -20,8 +25,17 @@ def string_concatenate(ctx, string_a: str, string_b: str, delimiter: str = "", *
 
 
 @node("RegexReplace")
-def regex_replace(ctx, string: str, regex_pattern: str, replace: str, case_insensitive=True,
-                  multiline=False, dotall=False, count: int = 0, **_: Any):
+def regex_replace(
+    ctx,
+    string: str,
+    regex_pattern: str,
+    replace: str,
+    case_insensitive=True,
+    multiline=False,
+    dotall=False,
+    count: int = 0,
+    **_: Any,
+):
     flags = (re.IGNORECASE if case_insensitive else 0) | (re.MULTILINE if multiline else 0)
     flags |= re.DOTALL if dotall else 0
     try:

@@ -1,0 +1,44 @@
+# Two set-up-and-go targets (see README): `make run` and `make test`.
+# Everything installs into .venv; nothing needs to be installed by hand.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+RESULTS ?= results
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test install lint pytest robot docs clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment: install python3-venv (apt-get install python3-venv)"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+## The main job: every Robot suite against the embedded mock server.
+run: install
+	$(BIN)/robot --outputdir $(RESULTS) suites/
+
+## Everything: lint (ruff, robocop), pytest, and the Robot suites.
+test: install lint pytest robot
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/robocop check
+	$(BIN)/robocop format --check
+
+pytest: install
+	$(BIN)/python -m pytest
+
+robot: install
+	$(BIN)/robot --outputdir $(RESULTS) suites/
+
+docs: install
+	$(BIN)/python -m robot.libdoc ComfyLibrary $(RESULTS)/ComfyLibrary.html
+
+clean:
+	rm -rf $(RESULTS) .pytest_cache .ruff_cache

@@ -1,0 +1,103 @@
+"""The mock against recordings of real ComfyUI 0.8.0: same status codes, same JSON
+structure, same WebSocket message order."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import requests
+
+from tests.conftest import reference
+from tests.wsprobe import Probe, compact, shape
+
+ERROR_CASES = reference("post_prompt_errors.json")
+WS_SCENARIOS = [
+    ("ws_success.json", None),
+    ("ws_exec_error.json", "regex_replace_invalid_pattern"),
+    ("ws_exec_error.json", "empty_image_too_big_to_allocate"),
+    ("ws_exec_error.json", "error_after_a_successful_node"),
+]
+
+
+def _post(url: str, case: dict) -> requests.Response:
+    request = case["request"]
+    if "json" in request:
+        return requests.post(url + request["path"], json=request["json"], timeout=10)
+    return requests.post(url + request["path"], data=request.get("data", ""),
+                         headers=request.get("headers"), timeout=10)
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=[c["note"] for c in ERROR_CASES])
+def test_post_prompt_errors_match_comfyui(shared_mock, case):
+    answer = _post(shared_mock.url, case)
+    expected = case["response"]
+    assert answer.status_code == expected["status"]
+    if "json" in expected:
+        body = answer.json()
+        assert body["error"] == {**expected["json"]["error"], "details": body["error"]["details"]}
+        assert shape(body) == shape(expected["json"]) or _same_errors(body, expected["json"])
+        assert body["error"]["details"] == expected["json"]["error"]["details"] or (
+            body["error"]["details"].split(":")[0] == expected["json"]["error"]["details"].split(":")[0]
+        )
+    else:
+        assert answer.text == expected["text"]
+
+
+def _same_errors(body: dict, expected: dict) -> bool:
+    """node_errors agree on node ids, error types, details and input names."""
+    def summary(node_errors):
+        # ComfyUI checks a node's inputs in set order: compare errors as a sorted list.
+        return {nid: (sorted((e["type"], e["details"].split(",")[0], e["extra_info"].get("input_name"))
+                             for e in entry["errors"]), entry["dependent_outputs"], entry["class_type"])
+                for nid, entry in node_errors.items()}
+    return summary(body["node_errors"]) == summary(expected["node_errors"])
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=[c["note"] for c in ERROR_CASES])
+def test_node_errors_match_comfyui(shared_mock, case):
+    if "json" not in case["response"]:
+        pytest.skip("no JSON body recorded")
+    body = _post(shared_mock.url, case).json()
+    assert _same_errors(body, case["response"]["json"])
+
+
+@pytest.mark.parametrize(("file", "key"), WS_SCENARIOS, ids=[f"{f}:{k}" for f, k in WS_SCENARIOS])
+def test_websocket_sequence_matches_comfyui(mock_server, file, key):
+    recorded = reference(file)
+    if key is not None:
+        recorded = recorded[key]
+    probe = Probe(mock_server.url)
+    try:
+        prompt_id, frames = probe.run(copy.deepcopy(recorded["prompt"]))
+    finally:
+        probe.close()
+    expected_frames = [m["json"] for m in recorded["ws"]["messages"] if m["kind"] == "text"]
+    assert [compact(f) for f in frames] == recorded["ws"]["sequence"]
+    for ours, theirs in zip(frames, expected_frames, strict=True):
+        assert set((ours.get("data") or {})) == set((theirs.get("data") or {})), ours["type"]
+    history = requests.get(f"{mock_server.url}/history/{prompt_id}", timeout=5).json()[prompt_id]
+    recorded_history = next(iter(recorded["history_entry"]["response"]["json"].values()))
+    assert set(history) == set(recorded_history)
+    assert set(history["status"]) == set(recorded_history["status"])
+    assert [m[0] for m in history["status"]["messages"]] == [
+        m[0] for m in recorded_history["status"]["messages"]
+    ]
+    assert history["status"]["status_str"] == recorded_history["status"]["status_str"]
+    assert shape(history["outputs"]) == shape(recorded_history["outputs"])
+
+
+def test_cached_rerun_replays_outputs_without_writing(mock_server, tmp_path):
+    recorded = reference("ws_cached.json")["resubmit_identical"]
+    probe = Probe(mock_server.url)
+    try:
+        first_id, _ = probe.run(copy.deepcopy(recorded["prompt"]))
+        probe.frames.clear()
+        files_before = sorted(p.name for p in (tmp_path / "out").rglob("*.png"))
+        second_id, frames = probe.run(copy.deepcopy(recorded["prompt"]))
+    finally:
+        probe.close()
+    assert [compact(f) for f in frames] == recorded["ws"]["sequence"][1:]
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*.png")) == files_before
+    history = requests.get(f"{mock_server.url}/history", timeout=5).json()
+    assert history[first_id]["outputs"] == history[second_id]["outputs"]
