@@ -22,10 +22,18 @@ def reference(name: str):
 def start_mock(tmp_path: Path, name: str = "test", **options: object) -> ServerProcess:
     port = free_port()
     server = ServerProcess(
-        mock_command(port, options={"output_directory": tmp_path / "out",
-                                    "input_directory": tmp_path / "in",
-                                    "temp_directory": tmp_path / "temp", **options}),
-        port, tmp_path / f"{name}.log", name,
+        mock_command(
+            port,
+            options={
+                "output_directory": tmp_path / "out",
+                "input_directory": tmp_path / "in",
+                "temp_directory": tmp_path / "temp",
+                **options,
+            },
+        ),
+        port,
+        tmp_path / f"{name}.log",
+        name,
     )
     server.start(ready_timeout=15)
     return server

@@ -24,8 +24,12 @@ def _post(url: str, case: dict) -> requests.Response:
     request = case["request"]
     if "json" in request:
         return requests.post(url + request["path"], json=request["json"], timeout=10)
-    return requests.post(url + request["path"], data=request.get("data", ""),
-                         headers=request.get("headers"), timeout=10)
+    return requests.post(
+        url + request["path"],
+        data=request.get("data", ""),
+        headers=request.get("headers"),
+        timeout=10,
+    )
 
 
 @pytest.mark.parametrize("case", ERROR_CASES, ids=[c["note"] for c in ERROR_CASES])
@@ -38,7 +42,8 @@ def test_post_prompt_errors_match_comfyui(shared_mock, case):
         assert body["error"] == {**expected["json"]["error"], "details": body["error"]["details"]}
         assert shape(body) == shape(expected["json"]) or _same_errors(body, expected["json"])
         assert body["error"]["details"] == expected["json"]["error"]["details"] or (
-            body["error"]["details"].split(":")[0] == expected["json"]["error"]["details"].split(":")[0]
+            body["error"]["details"].split(":")[0]
+            == expected["json"]["error"]["details"].split(":")[0]
         )
     else:
         assert answer.text == expected["text"]
@@ -46,11 +51,21 @@ def test_post_prompt_errors_match_comfyui(shared_mock, case):
 
 def _same_errors(body: dict, expected: dict) -> bool:
     """node_errors agree on node ids, error types, details and input names."""
+
     def summary(node_errors):
         # ComfyUI checks a node's inputs in set order: compare errors as a sorted list.
-        return {nid: (sorted((e["type"], e["details"].split(",")[0], e["extra_info"].get("input_name"))
-                             for e in entry["errors"]), entry["dependent_outputs"], entry["class_type"])
-                for nid, entry in node_errors.items()}
+        return {
+            nid: (
+                sorted(
+                    (e["type"], e["details"].split(",")[0], e["extra_info"].get("input_name"))
+                    for e in entry["errors"]
+                ),
+                entry["dependent_outputs"],
+                entry["class_type"],
+            )
+            for nid, entry in node_errors.items()
+        }
+
     return summary(body["node_errors"]) == summary(expected["node_errors"])
 
 
@@ -75,7 +90,7 @@ def test_websocket_sequence_matches_comfyui(mock_server, file, key):
     expected_frames = [m["json"] for m in recorded["ws"]["messages"] if m["kind"] == "text"]
     assert [compact(f) for f in frames] == recorded["ws"]["sequence"]
     for ours, theirs in zip(frames, expected_frames, strict=True):
-        assert set((ours.get("data") or {})) == set((theirs.get("data") or {})), ours["type"]
+        assert set(ours.get("data") or {}) == set(theirs.get("data") or {}), ours["type"]
     history = requests.get(f"{mock_server.url}/history/{prompt_id}", timeout=5).json()[prompt_id]
     recorded_history = next(iter(recorded["history_entry"]["response"]["json"].values()))
     assert set(history) == set(recorded_history)

@@ -15,15 +15,29 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_sigkill_of_robot_during_smoke_suite_leaves_no_mock_alive(tmp_path):
     robot = subprocess.Popen(
-        [sys.executable, "-m", "robot", "--outputdir", str(tmp_path), "--loglevel", "DEBUG",
-         str(ROOT / "suites" / "mock" / "smoke.robot")],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "robot",
+            "--outputdir",
+            str(tmp_path),
+            "--loglevel",
+            "DEBUG",
+            str(ROOT / "suites" / "mock" / "smoke.robot"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         mocks = wait_until(lambda: children(robot.pid, "ComfyLibrary.mock"), timeout=30)
         assert mocks, "the smoke suite never started a mock server"
-        ready = wait_until(lambda: any("ready at" in log.read_text()
-                                       for log in tmp_path.glob("comfy/servers/*.log")), timeout=30)
+        ready = wait_until(
+            lambda: any(
+                "ready at" in log.read_text() for log in tmp_path.glob("comfy/servers/*.log")
+            ),
+            timeout=30,
+        )
         assert ready, "the mock server never became ready"
         assert robot.poll() is None, "robot ended before it could be killed"
         os.kill(robot.pid, signal.SIGKILL)

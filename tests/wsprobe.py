@@ -61,16 +61,21 @@ class Probe:
 
     def run(self, prompt: dict[str, Any], **body: Any) -> tuple[str, list[dict[str, Any]]]:
         """Posts a prompt and reads until ``executing`` with ``node: null`` for it."""
-        answer = requests.post(f"{self.url}/prompt",
-                               json={"prompt": prompt, "client_id": self.client_id, **body},
-                               timeout=10)
+        answer = requests.post(
+            f"{self.url}/prompt",
+            json={"prompt": prompt, "client_id": self.client_id, **body},
+            timeout=10,
+        )
         answer.raise_for_status()
         prompt_id = answer.json()["prompt_id"]
         while True:
             frame = self.recv()
             data = frame.get("data") or {}
-            if (frame["type"] == "executing" and data.get("node") is None
-                    and data.get("prompt_id") == prompt_id):
+            if (
+                frame["type"] == "executing"
+                and data.get("node") is None
+                and data.get("prompt_id") == prompt_id
+            ):
                 return prompt_id, self.frames
 
     def close(self) -> None:

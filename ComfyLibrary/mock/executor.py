@@ -176,6 +176,7 @@ class PromptRun:
         self.results: dict[str, tuple[Any, ...]] = {}
         self.ui_outputs: dict[str, Any] = {}
         self.executed: list[str] = []
+        self.signatures: dict[str, Any] = {}
 
     def send(self, event: str, data: dict[str, Any], broadcast: bool = False) -> None:
         if self.client_id is not None or broadcast:
@@ -226,7 +227,7 @@ class PromptRun:
             protocol.EXECUTION_START, {"prompt_id": self.prompt_id, "timestamp": now_ms()}
         )
         memo: dict[str, Any] = {}
-        signatures = {
+        self.signatures = signatures = {
             nid: signature(self.prompt, nid, worker.dirs.input, memo) for nid in self.prompt
         }
         cached = [nid for nid, sig in signatures.items() if sig in worker.cache]
@@ -426,7 +427,10 @@ class PromptRun:
         resolved = {}
         for name, value in self.prompt[node_id].get("inputs", {}).items():
             if isinstance(value, list) and len(value) == 2:
-                source = self.results[str(value[0])]
+                source_id = str(value[0])
+                if source_id not in self.results:  # cached upstream node: not re-run
+                    self.results[source_id] = self.worker.cache[self.signatures[source_id]][0]
+                source = self.results[source_id]
                 resolved[name] = source[value[1]] if value[1] < len(source) else None
             elif isinstance(value, dict) and "__value__" in value:
                 resolved[name] = value["__value__"]

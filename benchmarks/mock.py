@@ -1,0 +1,176 @@
+"""Mock server figures: spawn-to-ready, submit-to-done latency and throughput.
+
+Run: .venv/bin/python benchmarks/mock.py   (prints a Markdown table)
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+import websocket
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ComfyLibrary.servers import ServerProcess, mock_command
+from ComfyLibrary.servers.ports import free_port
+
+
+def tiny(color: int) -> dict:
+    return {
+        "1": {
+            "class_type": "EmptyImage",
+            "inputs": {"width": 64, "height": 64, "batch_size": 1, "color": color},
+        },
+        "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "b"}},
+    }
+
+
+def text_to_image(seed: int) -> dict:
+    return {
+        "4": {
+            "class_type": "CheckpointLoaderSimple",
+            "inputs": {"ckpt_name": "sd_xl_base_1.0.safetensors"},
+        },
+        "5": {
+            "class_type": "EmptyLatentImage",
+            "inputs": {"batch_size": 1, "height": 1024, "width": 1024},
+        },
+        "6": {"class_type": "CLIPTextEncode", "inputs": {"clip": ["4", 1], "text": "a red fox"}},
+        "7": {"class_type": "CLIPTextEncode", "inputs": {"clip": ["4", 1], "text": "blurry"}},
+        "3": {
+            "class_type": "KSampler",
+            "inputs": {
+                "cfg": 7,
+                "denoise": 1,
+                "latent_image": ["5", 0],
+                "model": ["4", 0],
+                "negative": ["7", 0],
+                "positive": ["6", 0],
+                "sampler_name": "euler",
+                "scheduler": "normal",
+                "seed": seed,
+                "steps": 4,
+            },
+        },
+        "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
+        "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "t2i", "images": ["8", 0]}},
+    }
+
+
+class Runner:
+    def __init__(self, url: str):
+        self.url = url
+        self.client_id = uuid.uuid4().hex
+        self.ws = websocket.create_connection(f"ws{url[4:]}/ws?clientId={self.client_id}")
+        self.session = requests.Session()
+
+    def run(self, prompt: dict, download: bool = False) -> float:
+        start = time.perf_counter()
+        prompt_id = self.session.post(
+            f"{self.url}/prompt", json={"prompt": prompt, "client_id": self.client_id}
+        ).json()["prompt_id"]
+        while True:
+            message = self.ws.recv()
+            if isinstance(message, str):
+                data = json.loads(message)
+                if (
+                    data["type"] == "executing"
+                    and data["data"]["node"] is None
+                    and data["data"].get("prompt_id") == prompt_id
+                ):
+                    break
+        if download:
+            entry = self.session.get(f"{self.url}/history/{prompt_id}").json()[prompt_id]
+            for image in entry["outputs"]["9"]["images"]:
+                self.session.get(f"{self.url}/view", params=image).raise_for_status()
+        return time.perf_counter() - start
+
+
+def concurrent(url: str, clients: int, per_client: int, make) -> float:
+    runners = [Runner(url) for _ in range(clients)]
+    counter = iter(range(10**9))
+    lock = threading.Lock()
+
+    def work(runner: Runner) -> None:
+        for _ in range(per_client):
+            with lock:
+                n = next(counter)
+            runner.run(make(n))
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(r,)) for r in runners]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    history = requests.get(f"{url}/history").json()
+    ok = sum(1 for e in history.values() if e["status"]["status_str"] == "success")
+    assert ok >= clients * per_client, f"only {ok} prompts in history"
+    return clients * per_client / elapsed
+
+
+def main() -> None:
+    root = Path(tempfile.mkdtemp(prefix="bench-"))
+    ready = []
+    for _ in range(5):
+        port = free_port()
+        server = ServerProcess(
+            mock_command(port, options={"output_directory": root / "o"}),
+            port,
+            root / "log.txt",
+            "bench",
+        )
+        ready.append(server.start(15))
+        server.kill()
+    port = free_port()
+    server = ServerProcess(
+        mock_command(port, options={"output_directory": root / "o", "step_ms": 0}),
+        port,
+        root / "log.txt",
+        "bench",
+    )
+    server.start(15)
+    try:
+        runner = Runner(server.url)
+        for i in range(5):
+            runner.run(tiny(i))
+        latencies = [runner.run(tiny(1000 + i)) for i in range(100)]
+        start = time.perf_counter()
+        for i in range(200):
+            runner.run(tiny(5000 + i))
+        sequential = 200 / (time.perf_counter() - start)
+        parallel = concurrent(server.url, 20, 5, lambda n: tiny(20000 + n))
+        big = [runner.run(text_to_image(i), download=True) for i in range(10)]
+        big_parallel = concurrent(server.url, 20, 5, lambda n: text_to_image(1000 + n))
+    finally:
+        server.kill()
+    print("| figure | mock | real ComfyUI 0.8 (2 cores) |")
+    print("| --- | --- | --- |")
+    print(f"| spawn to ready (median of 5) | {statistics.median(ready) * 1000:.0f} ms | 6-8 s |")
+    print(
+        f"| EmptyImage 64x64 -> SaveImage, submit to `executing null` (median) | "
+        f"{statistics.median(latencies) * 1000:.1f} ms | 5.6 ms |"
+    )
+    print(f"| sequential prompts/s | {sequential:.0f} | 167 |")
+    print(
+        f"| 20 WebSocket clients x 5 prompts, prompts/s (all in /history) | "
+        f"{parallel:.0f} | 73-98 |"
+    )
+    print(
+        f"| 1024x1024 4-step text-to-image incl. /view download (median) | "
+        f"{statistics.median(big) * 1000:.1f} ms | (GPU-bound) |"
+    )
+    print(f"| same, 20 clients x 5 prompts, prompts/s | {big_parallel:.0f} | (GPU-bound) |")
+
+
+if __name__ == "__main__":
+    main()

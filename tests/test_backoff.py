@@ -1,0 +1,32 @@
+"""The reconnection backoff schedule, deterministically."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ComfyLibrary.client.connection import Backoff
+
+
+def test_default_schedule_without_jitter():
+    backoff = Backoff(jitter=0)
+    assert [backoff.delay(n) for n in range(1, 9)] == [0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
+
+
+def test_jitter_bounds():
+    backoff = Backoff(initial=1, multiplier=2, max_delay=15, jitter=0.15)
+    assert backoff.delay(1, rng=lambda: 0.0) == 0.85
+    assert backoff.delay(1, rng=lambda: 1.0) == 1.15
+
+
+def test_max_attempts():
+    assert not Backoff(max_attempts=0).exhausted(10_000)
+    assert not Backoff(max_attempts=3).exhausted(3)
+    assert Backoff(max_attempts=3).exhausted(4)
+
+
+@given(st.integers(min_value=1, max_value=200), st.floats(min_value=0, max_value=1))
+def test_delay_never_exceeds_cap_plus_jitter(attempt, roll):
+    backoff = Backoff(initial=0.05, multiplier=2, max_delay=2.0, jitter=0.1)
+    delay = backoff.delay(attempt, rng=lambda: roll)
+    assert 0 <= delay <= 2.0 * 1.1 + 1e-9

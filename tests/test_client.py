@@ -1,0 +1,148 @@
+"""The client against real mock processes: completion, failures, lost prompts."""
+
+from __future__ import annotations
+
+import pytest
+
+from ComfyLibrary.client import ComfyClient, ConnectionState
+from ComfyLibrary.errors import (
+    PromptFailed,
+    PromptLost,
+    PromptRejected,
+    ServerUnreachable,
+    WaitTimeout,
+)
+from ComfyLibrary.servers.ports import free_port
+from tests.conftest import start_mock
+
+CANVAS = {
+    "1": {
+        "class_type": "EmptyImage",
+        "inputs": {"width": 64, "height": 32, "batch_size": 1, "color": 255},
+    },
+    "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "t/c"}},
+}
+
+
+def sampler_workflow(steps: int) -> dict:
+    return {
+        "4": {
+            "class_type": "CheckpointLoaderSimple",
+            "inputs": {"ckpt_name": "v1-5-pruned-emaonly.safetensors"},
+        },
+        "5": {
+            "class_type": "EmptyLatentImage",
+            "inputs": {"batch_size": 1, "height": 64, "width": 64},
+        },
+        "6": {"class_type": "CLIPTextEncode", "inputs": {"clip": ["4", 1], "text": "a fox"}},
+        "3": {
+            "class_type": "KSampler",
+            "inputs": {
+                "cfg": 8,
+                "denoise": 1,
+                "latent_image": ["5", 0],
+                "model": ["4", 0],
+                "negative": ["6", 0],
+                "positive": ["6", 0],
+                "sampler_name": "euler",
+                "scheduler": "normal",
+                "seed": 1,
+                "steps": steps,
+            },
+        },
+        "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
+        "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "s", "images": ["8", 0]}},
+    }
+
+
+@pytest.fixture
+def client(mock_server):
+    instance = ComfyClient(mock_server.url)
+    instance.connect(5)
+    yield instance
+    instance.close()
+
+
+def test_completes_and_downloads(client, tmp_path):
+    handle = client.submit(CANVAS)
+    result = client.wait_for_completion(handle, 10)
+    assert result.status == "success"
+    files = client.download_outputs(result.history, tmp_path / "dl")
+    assert [f.relative_to(tmp_path / "dl").as_posix() for f in files] == ["t/c_00001_.png"]
+
+
+def test_execution_error_is_one_readable_line(client):
+    huge = {
+        **CANVAS,
+        "1": {
+            "class_type": "EmptyImage",
+            "inputs": {"width": 16384, "height": 16384, "batch_size": 4096, "color": 0},
+        },
+    }
+    handle = client.submit(huge)
+    with pytest.raises(PromptFailed) as failure:
+        client.wait_for_completion(handle, 10)
+    message = str(failure.value)
+    assert "\n" not in message
+    assert f"Prompt {handle.prompt_id} failed at node 1 (EmptyImage): RuntimeError:" in message
+
+
+def test_rejection_names_node_class_and_input(client):
+    broken = {
+        **CANVAS,
+        "1": {
+            "class_type": "EmptyImage",
+            "inputs": {"width": 0, "height": 32, "batch_size": 1, "color": 0},
+        },
+    }
+    with pytest.raises(
+        PromptRejected,
+        match=r"node 1 \(EmptyImage\) input 'width': value 0 below "
+        r"minimum 1",
+    ):
+        client.submit(broken)
+
+
+def test_unreachable_server_is_one_clear_line():
+    client = ComfyClient(f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(ServerUnreachable, match="connection refused"):
+        client.connect(2)
+    client.close()
+
+
+def test_timeout_says_where_the_prompt_was(tmp_path):
+    server = start_mock(tmp_path, step_ms=50)
+    client = ComfyClient(server.url)
+    try:
+        client.connect(5)
+        handle = client.submit(sampler_workflow(steps=200))
+        with pytest.raises(WaitTimeout, match=r"it was running node 3 at step \d+ of 200"):
+            client.wait_for_completion(handle, 0.5)
+    finally:
+        client.close()
+        server.kill()
+
+
+def test_prompt_lost_to_a_crash_fails_clearly(tmp_path):
+    server = start_mock(tmp_path, step_ms=50)
+    client = ComfyClient(server.url)
+    try:
+        client.connect(5)
+        handle = client.submit(sampler_workflow(steps=200))
+        client.events.wait_for(lambda e: e.type == "progress", 5)
+        server.kill()
+        server.start(15)
+        with pytest.raises(PromptLost, match="neither queued, running nor in the history"):
+            client.wait_for_completion(handle, 15)
+        assert client.connection.wait_for_state({ConnectionState.CONNECTED}, 5)
+    finally:
+        client.close()
+        server.kill()
+
+
+def test_closing_a_client_stops_it_for_good(mock_server):
+    client = ComfyClient(mock_server.url)
+    client.connect(5)
+    client.close()
+    assert client.state is ConnectionState.CLOSED
+    assert not client.connection._thread.is_alive()

@@ -1,0 +1,82 @@
+"""Loading workflows and setting inputs by id, title or class."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ComfyLibrary.errors import WorkflowError
+from ComfyLibrary.workflow import load_workflow, resolve_workflow_path, set_input
+
+WORKFLOW = {
+    "1": {"class_type": "EmptyImage", "inputs": {"width": 64}, "_meta": {"title": "Canvas"}},
+    "57:3": {"class_type": "KSampler", "inputs": {"seed": 0}, "_meta": {"title": "Sampler"}},
+    "6": {"class_type": "CLIPTextEncode", "inputs": {"text": ""}, "_meta": {"title": "Prompt"}},
+    "7": {"class_type": "CLIPTextEncode", "inputs": {"text": ""}, "_meta": {"title": "Prompt"}},
+}
+
+
+def write(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "is empty"),
+        ("{not json", "is not valid JSON (line 1, column 2"),
+        ("[1, 2]", "is a JSON array"),
+        ('{"nodes": [], "links": []}', "editor's UI format"),
+        ('{"1": {"inputs": {}}}', "node '1' has no class_type"),
+    ],
+)
+def test_unusable_files_fail_with_one_line(tmp_path, content, message):
+    path = write(tmp_path, "w.json", content)
+    with pytest.raises(WorkflowError, match=message.replace("(", r"\(").replace("'", "'")):
+        load_workflow(path)
+
+
+def test_names_cannot_leave_the_workflow_folder(tmp_path):
+    (tmp_path / "flows").mkdir()
+    write(tmp_path, "secret.json", "{}")
+    with pytest.raises(WorkflowError, match="outside the workflow folder"):
+        resolve_workflow_path("../secret.json", tmp_path / "flows")
+
+
+def test_json_extension_is_optional(tmp_path):
+    path = write(tmp_path, "flow.json", json.dumps(WORKFLOW))
+    assert resolve_workflow_path("flow", tmp_path) == path
+
+
+def test_set_by_id_title_and_unique_class():
+    workflow = json.loads(json.dumps(WORKFLOW))
+    assert set_input(workflow, "57:3.seed", 5) == "57:3"
+    assert set_input(workflow, '"Canvas".width', 128) == "1"
+    assert set_input(workflow, "KSampler.seed", 7) == "57:3"
+    assert workflow["57:3"]["inputs"]["seed"] == 7
+    assert workflow["1"]["inputs"]["width"] == 128
+
+
+def test_ambiguous_target_lists_candidates():
+    with pytest.raises(WorkflowError, match=r"matches several nodes: 6 \(CLIPTextEncode\), 7"):
+        set_input(json.loads(json.dumps(WORKFLOW)), "CLIPTextEncode.text", "x")
+
+
+def test_missing_input_lists_existing_ones():
+    with pytest.raises(WorkflowError, match=r"has no input 'steps'. Its inputs: seed"):
+        set_input(json.loads(json.dumps(WORKFLOW)), "57:3.steps", 4)
+
+
+@given(
+    st.sampled_from(["1.width", "57:3.seed", '"Canvas".width', "KSampler.seed"]),
+    st.one_of(st.integers(), st.text(), st.floats(allow_nan=False)),
+)
+def test_set_value_reads_back(path, value):
+    workflow = json.loads(json.dumps(WORKFLOW))
+    node_id = set_input(workflow, path, value)
+    assert workflow[node_id]["inputs"][path.rpartition(".")[2]] == value
