@@ -116,3 +116,38 @@ def test_cached_rerun_replays_outputs_without_writing(mock_server, tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").rglob("*.png")) == files_before
     history = requests.get(f"{mock_server.url}/history", timeout=5).json()
     assert history[first_id]["outputs"] == history[second_id]["outputs"]
+
+
+VARIETY = reference("ws_outputs_variety.json")
+VARIETY_SCENARIOS = [k for k in VARIETY if k != "view_of_each_output"]
+
+
+def test_output_node_variety_matches_comfyui(mock_server):
+    """Every recorded output shape, replayed in the recorded order (so caching matches too)."""
+    probe = Probe(mock_server.url)
+    views = {}
+    probe.recv()  # the status frame every socket gets on connect
+    try:
+        for name in VARIETY_SCENARIOS:
+            recorded = VARIETY[name]
+            body = {k: v for k, v in recorded["post"]["request"]["json"].items()
+                    if k not in ("prompt", "client_id")}
+            probe.frames.clear()
+            prompt_id, frames = probe.run(copy.deepcopy(recorded["prompt"]), **body)
+            sequence = [compact(f) for f in frames]
+            assert sequence == recorded["ws"]["sequence"][1:], name
+            history = requests.get(f"{mock_server.url}/history/{prompt_id}", timeout=5).json()
+            ours = history[prompt_id]["outputs"]
+            theirs = next(iter(recorded["history_entry"]["response"]["json"].values()))["outputs"]
+            assert shape(ours) == shape(theirs), name
+            assert list(ours) == list(theirs), name
+            views[name] = ours
+    finally:
+        probe.close()
+    for recorded_view in VARIETY["view_of_each_output"]:
+        outputs = views[recorded_view["scenario"]][recorded_view["node"]][recorded_view["key"]]
+        for item in outputs:
+            answer = requests.get(f"{mock_server.url}/view", params=item, timeout=5)
+            assert answer.status_code == recorded_view["status"]
+            assert answer.headers["Content-Type"] == recorded_view["content_type"]
+            assert answer.content[:4] == bytes.fromhex(recorded_view["body"]["magic_hex"][:8])

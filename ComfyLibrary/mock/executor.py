@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from ComfyLibrary import protocol
 from ComfyLibrary.mock import nodes
 from ComfyLibrary.mock.catalog import NodeCatalog
+from ComfyLibrary.mock.graph import execution_order, is_link
 from ComfyLibrary.mock.prompt_queue import PromptQueue, QueueItem
 
 
@@ -102,26 +103,32 @@ class NodeContext:
     def temp_prefix(self) -> str:
         return "ComfyUI_temp_" + "".join(random.choices(string.ascii_lowercase, k=5))
 
-    def save_images(self, images: list[Any], prefix: str, folder_type: str) -> list[dict[str, str]]:
+    def save_path(self, prefix: str, image: Any, folder_type: str) -> tuple[Path, str, int]:
+        """Folder, file stem and next counter for ``prefix``, as ComfyUI numbers saved files."""
         base = self.run.worker.dirs.by_type(folder_type)
         assert base is not None
-        first = images[0] if images else None
-        folder, name, counter = next_save_path(base, prefix, first)
+        return next_save_path(base, prefix, image)
+
+    def file_entry(self, folder: Path, filename: str, folder_type: str) -> dict[str, str]:
+        """The ``{filename, subfolder, type}`` item ComfyUI reports for a saved file."""
+        base = self.run.worker.dirs.by_type(folder_type)
+        assert base is not None
+        relative = folder.relative_to(base.resolve()).as_posix()
+        return {
+            "filename": filename,
+            "subfolder": "" if relative == "." else relative,
+            "type": folder_type,
+        }
+
+    def save_images(self, images: list[Any], prefix: str, folder_type: str) -> list[dict[str, str]]:
+        folder, name, counter = self.save_path(prefix, images[0] if images else None, folder_type)
         results = []
-        for image in images:
-            filename = f"{name}_{counter:05}_.png"
+        for index, image in enumerate(images):
+            filename = f"{name}_{counter + index:05}_.png"
             image.save(
                 folder / filename, format="PNG", compress_level=4, pnginfo=self.run.png_metadata()
             )
-            relative = folder.relative_to(base.resolve()).as_posix()
-            results.append(
-                {
-                    "filename": filename,
-                    "subfolder": "" if relative == "." else relative,
-                    "type": folder_type,
-                }
-            )
-            counter += 1
+            results.append(self.file_entry(folder, filename, folder_type))
         return results
 
 
@@ -152,7 +159,7 @@ def signature(prompt: dict[str, Any], node_id: str, inputs_dir: Path, memo: dict
     parts = [node["class_type"]]
     for name in sorted(node.get("inputs", {})):
         value = node["inputs"][name]
-        if isinstance(value, list) and len(value) == 2 and str(value[0]) in prompt:
+        if is_link(value) and str(value[0]) in prompt:
             parts.append((name, signature(prompt, str(value[0]), inputs_dir, memo), value[1]))
         else:
             parts.append((name, json.dumps(value, sort_keys=True, default=str)))
@@ -239,7 +246,12 @@ class PromptRun:
                 "timestamp": now_ms(),
             },
         )
-        order = self._execution_order(set(cached))
+        order = execution_order(
+            self.prompt,
+            self.outputs,
+            set(cached),
+            lambda nid: worker.catalog.is_output_node(self.prompt[nid]["class_type"]),
+        )
         status = "success"
         try:
             for node_id in order:
@@ -315,56 +327,6 @@ class PromptRun:
             },
         )
 
-    def _execution_order(self, cached: set[str]) -> list[str]:
-        """Nodes to visit, in ComfyUI's order: outputs first among ready nodes."""
-        catalog = self.worker.catalog
-        pending: dict[str, set[str]] = {}
-
-        def add(node_id: str) -> None:
-            if node_id in pending:
-                return
-            deps = set()
-            pending[node_id] = deps
-            for value in self.prompt[node_id].get("inputs", {}).values():
-                if isinstance(value, list) and len(value) == 2:
-                    source = str(value[0])
-                    if source in cached:
-                        continue
-                    deps.add(source)
-                    add(source)
-
-        for output in self.outputs:
-            add(output)
-        blocking: dict[str, set[str]] = {nid: set() for nid in pending}
-        for nid, deps in pending.items():
-            for dep in deps:
-                blocking[dep].add(nid)
-
-        def is_output(nid: str) -> bool:
-            return catalog.is_output_node(self.prompt[nid]["class_type"])
-
-        def pick(ready: list[str]) -> str:
-            for nid in ready:
-                if is_output(nid):
-                    return nid
-            for nid in ready:
-                if any(is_output(b) for b in blocking[nid]):
-                    return nid
-            for nid in ready:
-                if any(is_output(b2) for b in blocking[nid] for b2 in blocking[b]):
-                    return nid
-            return ready[0]
-
-        order, done = [], set()
-        while len(done) < len(pending):
-            ready = [nid for nid, deps in pending.items() if nid not in done and deps <= done]
-            if not ready:
-                break
-            chosen = pick(ready)
-            order.append(chosen)
-            done.add(chosen)
-        return order
-
     def _run_node(self, node_id: str, sig: Any) -> None:
         worker = self.worker
         self.current_node = node_id
@@ -426,7 +388,7 @@ class PromptRun:
     def _resolve_inputs(self, node_id: str) -> dict[str, Any]:
         resolved = {}
         for name, value in self.prompt[node_id].get("inputs", {}).items():
-            if isinstance(value, list) and len(value) == 2:
+            if is_link(value):
                 source_id = str(value[0])
                 if source_id not in self.results:  # cached upstream node: not re-run
                     self.results[source_id] = self.worker.cache[self.signatures[source_id]][0]

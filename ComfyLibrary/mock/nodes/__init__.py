@@ -63,6 +63,7 @@ def _load_all() -> None:
         model_nodes,
         save_nodes,
         value_nodes,
+        video_nodes,
     )
 
     _loaded = True

@@ -1,0 +1,75 @@
+"""Animated image and video nodes: real WEBP, APNG, WebM and MP4 files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ComfyLibrary.mock.encode import write_video
+from ComfyLibrary.mock.nodes import NodeResult, node
+
+
+@dataclass
+class VideoClip:
+    """ComfyUI's VIDEO value: frames, a frame rate and optional audio."""
+
+    frames: list[Any]
+    fps: float
+    audio: dict[str, Any] | None = None
+
+
+def _animated(ctx, files: list[dict[str, str]]) -> NodeResult:
+    return NodeResult(ui={"images": files, "animated": [True]})
+
+
+@node("SaveAnimatedWEBP")
+def save_animated_webp(ctx, images, filename_prefix: str, fps: float, lossless: bool = False,
+                       quality: int = 80, method: str = "default", **_: Any):
+    methods = {"default": 4, "fastest": 0, "slowest": 6}
+    folder, name, counter = ctx.save_path(filename_prefix, images[0], "output")
+    filename = f"{name}_{counter:05}_.webp"
+    images[0].save(folder / filename, save_all=True, append_images=images[1:],
+                   duration=int(1000.0 / fps), lossless=lossless, quality=quality,
+                   method=methods.get(method, 4), loop=0)
+    return _animated(ctx, [ctx.file_entry(folder, filename, "output")])
+
+
+@node("SaveAnimatedPNG")
+def save_animated_png(ctx, images, filename_prefix: str, fps: float, compress_level: int = 4,
+                      **_: Any):
+    folder, name, counter = ctx.save_path(filename_prefix, images[0], "output")
+    filename = f"{name}_{counter:05}_.png"
+    images[0].save(folder / filename, save_all=True, append_images=images[1:],
+                   duration=int(1000.0 / fps), compress_level=compress_level, loop=0,
+                   pnginfo=ctx.run.png_metadata())
+    return _animated(ctx, [ctx.file_entry(folder, filename, "output")])
+
+
+@node("SaveWEBM")
+def save_webm(ctx, images, filename_prefix: str, codec: str, fps: float, crf: float, **_: Any):
+    folder, name, counter = ctx.save_path(filename_prefix, images[0], "output")
+    filename = f"{name}_{counter:05}_.webm"
+    encoder = {"vp9": "libvpx-vp9", "av1": "libsvtav1"}.get(codec, "libvpx-vp9")
+    write_video(folder / filename, images, fps, encoder, crf=crf)
+    return _animated(ctx, [ctx.file_entry(folder, filename, "output")])
+
+
+@node("CreateVideo")
+def create_video(ctx, images, fps: float, audio=None, **_: Any):
+    return (VideoClip(list(images), fps, audio),)
+
+
+@node("GetVideoComponents")
+def get_video_components(ctx, video: VideoClip, **_: Any):
+    return (video.frames, video.audio, video.fps)
+
+
+@node("SaveVideo")
+def save_video(ctx, video: VideoClip, filename_prefix: str, format: str = "auto",  # noqa: A002
+               codec: str = "auto", **_: Any):
+    extension = "webm" if format == "webm" else "mp4"
+    encoder = "libvpx-vp9" if extension == "webm" else "libx264"
+    folder, name, counter = ctx.save_path(filename_prefix, video.frames[0], "output")
+    filename = f"{name}_{counter:05}_.{extension}"
+    write_video(folder / filename, video.frames, video.fps, encoder, audio=video.audio)
+    return _animated(ctx, [ctx.file_entry(folder, filename, "output")])
