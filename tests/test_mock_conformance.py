@@ -130,8 +130,11 @@ def test_output_node_variety_matches_comfyui(mock_server):
     try:
         for name in VARIETY_SCENARIOS:
             recorded = VARIETY[name]
-            body = {k: v for k, v in recorded["post"]["request"]["json"].items()
-                    if k not in ("prompt", "client_id")}
+            body = {
+                k: v
+                for k, v in recorded["post"]["request"]["json"].items()
+                if k not in ("prompt", "client_id")
+            }
             probe.frames.clear()
             prompt_id, frames = probe.run(copy.deepcopy(recorded["prompt"]), **body)
             sequence = [compact(f) for f in frames]

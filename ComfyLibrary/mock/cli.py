@@ -61,6 +61,31 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="JSON object of model folder -> [file names] the server pretends to have",
     )
+    faults = p.add_argument_group(
+        "fault injection", "also switchable at run time through the control routes under /mock/"
+    )
+    faults.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="delay every HTTP answer by this many milliseconds",
+    )
+    faults.add_argument(
+        "--history-delay-ms",
+        type=float,
+        default=0.0,
+        help="write each history entry this long after execution_success",
+    )
+    faults.add_argument(
+        "--stall",
+        action="store_true",
+        help="start stalled: prompts hold before their first node until resumed",
+    )
+    faults.add_argument(
+        "--keep-queue-on-restart",
+        action="store_true",
+        help="keep queue and history in a state file across restarts (ComfyUI loses them)",
+    )
     return p
 
 
@@ -75,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         step_ms=args.step_ms,
         object_info=args.object_info,
         models=args.models,
+        latency_ms=args.latency_ms,
+        history_delay_ms=args.history_delay_ms,
+        stall=args.stall,
+        keep_queue_on_restart=args.keep_queue_on_restart,
     )
     try:
         return asyncio.run(_serve(config))

@@ -6,6 +6,7 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -18,6 +19,18 @@ class MockConfig:
     step_ms: float = 2.0
     object_info: Path | None = None
     models: Path | None = None
+    latency_ms: float = 0.0
+    history_delay_ms: float = 0.0
+    stall: bool = False
+    keep_queue_on_restart: bool = False
+
+    def apply_faults(self, faults: Any) -> None:
+        """Sets the faults asked for on the command line."""
+        faults.set_latency(self.latency_ms)
+        faults.state.history_delay_ms = self.history_delay_ms
+        faults.state.keep_queue = self.keep_queue_on_restart
+        if self.stall:
+            faults.set_stalled(True)
 
     def resolve_directories(self) -> tuple[Path, Path, Path]:
         """Returns the output, input and temp folders, creating a private root when not given."""

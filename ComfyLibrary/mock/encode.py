@@ -41,8 +41,9 @@ def write_video(
         stream.options = options
         audio_stream = None
         if audio is not None:
-            audio_stream = container.add_stream("aac" if path.suffix == ".mp4" else "libopus",
-                                                rate=audio["sample_rate"])
+            audio_stream = container.add_stream(
+                "aac" if path.suffix == ".mp4" else "libopus", rate=audio["sample_rate"]
+            )
             audio_stream.layout = "mono"
         for image in frames:
             if image.size != (width, height):
@@ -62,7 +63,7 @@ def _write_audio(container: Any, stream: Any, audio: dict[str, Any]) -> None:
     samples = array.array("f", audio["samples"])
     frame_size = stream.codec_context.frame_size or 1024
     for start in range(0, len(samples), frame_size):
-        chunk = samples[start:start + frame_size]
+        chunk = samples[start : start + frame_size]
         frame = av.AudioFrame(format="flt", layout="mono", samples=len(chunk))
         frame.planes[0].update(chunk.tobytes())
         frame.sample_rate = audio["sample_rate"]

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from ComfyLibrary import protocol
 from ComfyLibrary.mock import nodes
 from ComfyLibrary.mock.catalog import NodeCatalog
+from ComfyLibrary.mock.faults import Faults, wait_seconds
 from ComfyLibrary.mock.graph import execution_order, is_link
 from ComfyLibrary.mock.prompt_queue import PromptQueue, QueueItem
 
@@ -184,6 +185,7 @@ class PromptRun:
         self.ui_outputs: dict[str, Any] = {}
         self.executed: list[str] = []
         self.signatures: dict[str, Any] = {}
+        self.injected_failure = worker.faults.take_execution_failure()
 
     def send(self, event: str, data: dict[str, Any], broadcast: bool = False) -> None:
         if self.client_id is not None or broadcast:
@@ -411,7 +413,9 @@ class PromptWorker:
         events: EventSink,
         dirs: Directories,
         step_ms: float,
+        faults: Faults | None = None,
     ):
+        self.faults = faults or Faults()
         self.queue = queue
         self.catalog = catalog
         self.events = events
@@ -439,7 +443,16 @@ class PromptWorker:
             del self.cache[key]
 
     def faults_before_node(self, run: PromptRun, node_id: str) -> None:
-        """Hook for fault injection; does nothing in a plain mock."""
+        """Holds while execution is stalled, and fails the node an injected fault names."""
+        self.faults.wait_while_stalled(self.interrupt_requested)
+        run.check_interrupted()
+        failure = run.injected_failure
+        class_type = run.prompt[node_id]["class_type"]
+        if failure is not None and failure.node in (None, "any", node_id, class_type):
+            run.injected_failure = None
+            raise nodes.ExecutionFailure(
+                (failure.message or "Injected execution failure") + "\n", failure.exception_type
+            )
 
     def _loop(self) -> None:
         nodes.implementation("SaveImage")  # import Pillow and the nodes after the ready line
@@ -457,6 +470,7 @@ class PromptWorker:
             finally:
                 self.current = None
                 self.running_prompt_id = None
+            wait_seconds(self.faults.history_delay())
             self.queue.task_done(task_id, entry)
             if run.client_id is not None:
                 self.events.send(

@@ -24,9 +24,7 @@ INTERNAL_ERROR = "500 Internal Server Error\n\nServer got itself in trouble"
 
 def empty(status: int = 200) -> web.Response:
     """An answer with no body and no Content-Type, as ComfyUI gives for control routes."""
-    response = web.Response(status=status)
-    response.content_type = None  # type: ignore[assignment]
-    return response
+    return web.Response(status=status)
 
 
 def json_answer(data: Any, status: int = 200) -> web.Response:
@@ -43,6 +41,29 @@ async def read_json(request: web.Request) -> Any:
 
 def internal_error() -> web.Response:
     return web.Response(status=500, text=INTERNAL_ERROR, headers={"Connection": "close"})
+
+
+def injected_rejection(failure: Any) -> web.Response:
+    """The answer to POST /prompt that a ``fail_prompts`` fault asked for."""
+    if failure.mode == "validation":
+        message = failure.message or "Prompt rejected by an injected fault"
+        return json_answer(
+            {
+                "error": {
+                    "type": protocol.ERROR_INVALID_PROMPT,
+                    "message": message,
+                    "details": "",
+                    "extra_info": {},
+                },
+                "node_errors": {},
+            },
+            400,
+        )
+    if failure.status == 500 and not failure.message:
+        return internal_error()
+    return web.Response(
+        status=failure.status, text=failure.message or f"{failure.status}: injected fault"
+    )
 
 
 def memory() -> tuple[int, int]:
@@ -86,7 +107,10 @@ class Routes:
         ]
         for method, path, handler in table:
             for prefix in ("", "/api"):
-                app.router.add_route(method, prefix + path, handler)
+                if method == "GET":
+                    app.router.add_get(prefix + path, handler)  # with HEAD, as aiohttp adds
+                else:
+                    app.router.add_route(method, prefix + path, handler)
 
     async def system_stats(self, request: web.Request) -> web.Response:
         total, free = memory()
@@ -148,6 +172,9 @@ class Routes:
                 },
                 400,
             )
+        failure = self.server.faults.take_submission_failure()
+        if failure is not None:
+            return injected_rejection(failure)
         prompt = body["prompt"]
         if not isinstance(prompt, dict):
             prompt = {}

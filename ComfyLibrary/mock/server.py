@@ -8,10 +8,14 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from ComfyLibrary.mock import persistence
 from ComfyLibrary.mock.catalog import NodeCatalog
 from ComfyLibrary.mock.config import MockConfig
+from ComfyLibrary.mock.control import CONTROL_PREFIX, ControlRoutes
 from ComfyLibrary.mock.executor import Directories, PromptWorker
+from ComfyLibrary.mock.faults import Faults
 from ComfyLibrary.mock.files import FileRoutes
+from ComfyLibrary.mock.jobs import JobRoutes
 from ComfyLibrary.mock.prompt_queue import PromptQueue
 from ComfyLibrary.mock.routes import Routes, empty
 from ComfyLibrary.mock.websocket_hub import WebSocketHub
@@ -47,19 +51,48 @@ class MockServer:
         output, input_dir, temp = config.resolve_directories()
         self.dirs = Directories(output, input_dir, temp)
         self.catalog = NodeCatalog.create(input_dir, config.object_info, config.model_lists())
-        self.hub = WebSocketHub()
-        self.queue = PromptQueue(on_change=self.hub.broadcast_status)
-        self.worker = PromptWorker(self.queue, self.catalog, self.hub, self.dirs, config.step_ms)
+        self.faults = Faults()
+        config.apply_faults(self.faults)
+        self.hub = WebSocketHub(self.faults)
+        self.queue = PromptQueue(on_change=self._queue_changed)
+        self.worker = PromptWorker(
+            self.queue, self.catalog, self.hub, self.dirs, config.step_ms, self.faults
+        )
         self.hub.queue_remaining = self.queue.remaining
         self.hub.current_node = lambda: self.worker.current
         self.files = FileRoutes(self)
-        self.app = web.Application(middlewares=[origin_guard], client_max_size=100 * 1024 * 1024)
+        self.app = web.Application(
+            middlewares=[origin_guard, self._latency], client_max_size=100 * 1024 * 1024
+        )
         Routes(self).register(self.app)
+        ControlRoutes(self).register(self.app)
+        JobRoutes(self).register(self.app)
+        self.state_file = output / persistence.STATE_FILE
         self.runner: web.AppRunner | None = None
         self.port: int | None = None
 
+    @web.middleware
+    async def _latency(self, request: web.Request, handler):
+        delay = self.faults.sleep_latency()
+        if delay > 0 and not request.path.startswith(CONTROL_PREFIX):
+            await asyncio.sleep(delay)
+        return await handler(request)
+
+    def _queue_changed(self, remaining: int) -> None:
+        self.hub.broadcast_status(remaining)
+        self.save_state()
+
+    def save_state(self) -> None:
+        """Writes queue and history to the state file when they must survive a restart."""
+        if self.faults.state.keep_queue:
+            persistence.save(self.state_file, self.queue)
+        elif self.state_file.exists():
+            self.state_file.unlink(missing_ok=True)
+
     async def start(self) -> int:
         """Binds the socket, starts the worker and returns the bound port."""
+        if self.faults.state.keep_queue:
+            persistence.load(self.state_file, self.queue)
         await self.hub.start()
         self.worker.start()
         self.runner = web.AppRunner(self.app, access_log=None, handle_signals=False)

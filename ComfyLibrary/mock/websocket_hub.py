@@ -19,10 +19,13 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from ComfyLibrary import protocol
+from ComfyLibrary.mock.faults import Faults
 
 
 class WebSocketHub:
-    def __init__(self) -> None:
+    def __init__(self, faults: Faults) -> None:
+        self.faults = faults
+        self.requests: dict[str, web.Request] = {}
         self.sockets: dict[str, web.WebSocketResponse] = {}
         self.feature_flags: dict[str, dict[str, Any]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -30,7 +33,6 @@ class WebSocketHub:
         self._sender: asyncio.Task[None] | None = None
         self.queue_remaining = lambda: 0
         self.current_node = lambda: None
-        self.before_send = None
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -68,8 +70,8 @@ class WebSocketHub:
         while True:
             item = await self._outbox.get()
             try:
-                if self.before_send is not None:
-                    await self.before_send(item)
+                if item[0] == "json" and self.faults.should_drop_before(item[1]):
+                    await self.drop_all()
                 if item[0] == "json":
                     await self._deliver_json(item[1], item[2], item[3])
                 else:
@@ -105,6 +107,16 @@ class WebSocketHub:
                 )
             await _safe_send(ws.send_bytes(frame))
 
+    async def drop_all(self) -> None:
+        """Cuts every WebSocket's TCP connection with no close frame, like a network failure."""
+        for sid, request in list(self.requests.items()):
+            self.faults.counters["dropped_websockets"] += 1
+            transport = request.transport
+            if transport is not None:
+                transport.abort()
+            self.sockets.pop(sid, None)
+            self.requests.pop(sid, None)
+
     # The /ws route -------------------------------------------------------------
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
@@ -112,6 +124,7 @@ class WebSocketHub:
         await ws.prepare(request)
         sid = request.query.get("clientId") or uuid.uuid4().hex
         self.sockets[sid] = ws
+        self.requests[sid] = request
         try:
             await ws.send_str(
                 json.dumps(
@@ -157,6 +170,7 @@ class WebSocketHub:
                 first = False
         finally:
             self.sockets.pop(sid, None)
+            self.requests.pop(sid, None)
             self.feature_flags.pop(sid, None)
         return ws
 

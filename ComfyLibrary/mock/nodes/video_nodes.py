@@ -23,25 +23,47 @@ def _animated(ctx, files: list[dict[str, str]]) -> NodeResult:
 
 
 @node("SaveAnimatedWEBP")
-def save_animated_webp(ctx, images, filename_prefix: str, fps: float, lossless: bool = False,
-                       quality: int = 80, method: str = "default", **_: Any):
+def save_animated_webp(
+    ctx,
+    images,
+    filename_prefix: str,
+    fps: float,
+    lossless: bool = False,
+    quality: int = 80,
+    method: str = "default",
+    **_: Any,
+):
     methods = {"default": 4, "fastest": 0, "slowest": 6}
     folder, name, counter = ctx.save_path(filename_prefix, images[0], "output")
     filename = f"{name}_{counter:05}_.webp"
-    images[0].save(folder / filename, save_all=True, append_images=images[1:],
-                   duration=int(1000.0 / fps), lossless=lossless, quality=quality,
-                   method=methods.get(method, 4), loop=0)
+    images[0].save(
+        folder / filename,
+        save_all=True,
+        append_images=images[1:],
+        duration=int(1000.0 / fps),
+        lossless=lossless,
+        quality=quality,
+        method=methods.get(method, 4),
+        loop=0,
+    )
     return _animated(ctx, [ctx.file_entry(folder, filename, "output")])
 
 
 @node("SaveAnimatedPNG")
-def save_animated_png(ctx, images, filename_prefix: str, fps: float, compress_level: int = 4,
-                      **_: Any):
+def save_animated_png(
+    ctx, images, filename_prefix: str, fps: float, compress_level: int = 4, **_: Any
+):
     folder, name, counter = ctx.save_path(filename_prefix, images[0], "output")
     filename = f"{name}_{counter:05}_.png"
-    images[0].save(folder / filename, save_all=True, append_images=images[1:],
-                   duration=int(1000.0 / fps), compress_level=compress_level, loop=0,
-                   pnginfo=ctx.run.png_metadata())
+    images[0].save(
+        folder / filename,
+        save_all=True,
+        append_images=images[1:],
+        duration=int(1000.0 / fps),
+        compress_level=compress_level,
+        loop=0,
+        pnginfo=ctx.run.png_metadata(),
+    )
     return _animated(ctx, [ctx.file_entry(folder, filename, "output")])
 
 
@@ -65,8 +87,14 @@ def get_video_components(ctx, video: VideoClip, **_: Any):
 
 
 @node("SaveVideo")
-def save_video(ctx, video: VideoClip, filename_prefix: str, format: str = "auto",  # noqa: A002
-               codec: str = "auto", **_: Any):
+def save_video(
+    ctx,
+    video: VideoClip,
+    filename_prefix: str,
+    format: str = "auto",
+    codec: str = "auto",
+    **_: Any,
+):
     extension = "webm" if format == "webm" else "mp4"
     encoder = "libvpx-vp9" if extension == "webm" else "libx264"
     folder, name, counter = ctx.save_path(filename_prefix, video.frames[0], "output")
