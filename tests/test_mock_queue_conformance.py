@@ -33,7 +33,8 @@ def compatible(ours, theirs, path="$"):
             compatible(ours[0], theirs[0], f"{path}[0]")
     else:
         assert shape(ours) == shape(theirs) or theirs is None or ours is None, (
-            f"{path}: {ours!r} is not like {theirs!r}")
+            f"{path}: {ours!r} is not like {theirs!r}"
+        )
 
 
 class Replay:
@@ -51,9 +52,13 @@ class Replay:
         if "json" in request:
             body = json.loads(self.map(json.dumps(request["json"])))
             return requests.request(request["method"], self.url + path, json=body, timeout=10)
-        return requests.request(request["method"], self.url + path,
-                                data=request.get("data"), headers=request.get("headers"),
-                                timeout=10)
+        return requests.request(
+            request["method"],
+            self.url + path,
+            data=request.get("data"),
+            headers=request.get("headers"),
+            timeout=10,
+        )
 
     def check(self, key: str) -> requests.Response:
         case = RECORDING[key]
@@ -85,7 +90,7 @@ class Replay:
 def test_queue_history_and_jobs_session_matches_comfyui(mock_server):
     replay = Replay(mock_server.url)
     keys = [k for k in RECORDING if k not in SKIP]
-    for key in keys[:keys.index("queue_running_and_pending")]:
+    for key in keys[: keys.index("queue_running_and_pending")]:
         replay.check(key)
 
     requests.post(f"{mock_server.url}/mock/stall", json={"stalled": True}, timeout=5)
@@ -96,7 +101,7 @@ def test_queue_history_and_jobs_session_matches_comfyui(mock_server):
     assert [item[1] for item in queue["queue_running"]] == [slow]
     assert [item[0] for item in queue["queue_pending"]] == [-3, 2, 1]  # the raw heap
     assert replay.check("prompt_while_running").json() == {"exec_info": {"queue_remaining": 4}}
-    for key in keys[keys.index("jobs_while_running"):keys.index("interrupt_running") + 1]:
+    for key in keys[keys.index("jobs_while_running") : keys.index("interrupt_running") + 1]:
         replay.check(key)
     interrupted = replay.wait_for_history(slow)
     assert interrupted["status"]["status_str"] == "error"
@@ -109,9 +114,12 @@ def test_queue_history_and_jobs_session_matches_comfyui(mock_server):
         if recorded_id in replay.ids:
             continue
         _, _, prompt, extra_data, _ = entry["prompt"]
-        answer = requests.post(f"{mock_server.url}/prompt", json={
-            "prompt": prompt, "client_id": extra_data.get("client_id")}, timeout=5).json()
+        answer = requests.post(
+            f"{mock_server.url}/prompt",
+            json={"prompt": prompt, "client_id": extra_data.get("client_id")},
+            timeout=5,
+        ).json()
         replay.ids[recorded_id] = answer["prompt_id"]
         replay.wait_for_history(answer["prompt_id"])
-    for key in keys[keys.index("history_after_runs"):]:
+    for key in keys[keys.index("history_after_runs") :]:
         replay.check(key)

@@ -74,23 +74,17 @@ class NodeContext:
         if delay > 0:
             time.sleep(delay)
 
-    def progress(self, value: float, maximum: float) -> None:
+    def progress(self, value: float, maximum: float, preview: Any = None) -> None:
+        """Reports progress (``progress_state`` then ``progress``), with an optional preview image
+        sent as a binary frame in the format each client negotiated."""
         self.run.check_interrupted()
         self.run.update_progress(self.node_id, value, maximum)
-        self.run.send(
-            protocol.PROGRESS,
-            {
-                "value": value,
-                "max": maximum,
-                "prompt_id": self.prompt_id,
-                "node": self.node_id,
-            },
-            broadcast=True,
-        )
-
-    def send_preview(self, image: Any) -> None:
+        data = {"value": value, "max": maximum, "prompt_id": self.prompt_id, "node": self.node_id}
+        if preview is None:
+            self.run.send(protocol.PROGRESS, data, broadcast=True)
+            return
         buffer = io.BytesIO()
-        image.save(buffer, format="PNG", compress_level=1)
+        preview.save(buffer, format="PNG", compress_level=1)
         metadata = {
             "node_id": self.node_id,
             "prompt_id": self.prompt_id,
@@ -99,7 +93,7 @@ class NodeContext:
             "real_node_id": self.node_id,
             "image_type": "image/png",
         }
-        self.run.worker.events.send_preview(buffer.getvalue(), metadata, {}, self.run.client_id)
+        self.run.worker.events.send_preview(buffer.getvalue(), metadata, data, self.run.client_id)
 
     def temp_prefix(self) -> str:
         return "ComfyUI_temp_" + "".join(random.choices(string.ascii_lowercase, k=5))

@@ -20,8 +20,13 @@ def _workflow_id(extra_data: dict[str, Any]) -> str | None:
 
 
 def _queued_job(item: list[Any] | tuple[Any, ...], status: str) -> dict[str, Any]:
-    job = {"id": item[1], "status": status, "priority": item[0],
-           "create_time": item[3].get("create_time"), "outputs_count": 0}
+    job = {
+        "id": item[1],
+        "status": status,
+        "priority": item[0],
+        "create_time": item[3].get("create_time"),
+        "outputs_count": 0,
+    }
     if (workflow_id := _workflow_id(item[3])) is not None:
         job["workflow_id"] = workflow_id
     return job
@@ -33,21 +38,37 @@ def _history_job(prompt_id: str, entry: dict[str, Any], detail: bool) -> dict[st
     messages = {name: data for name, data in status.get("messages", [])}
     failed = status.get("status_str") != "success"
     job: dict[str, Any] = {
-        "id": prompt_id, "status": "failed" if failed else "completed", "priority": number,
+        "id": prompt_id,
+        "status": "failed" if failed else "completed",
+        "priority": number,
         "create_time": extra_data.get("create_time"),
     }
     start = messages.get(protocol.EXECUTION_START, {}).get("timestamp")
-    end_event = next((messages[name] for name in (
-        protocol.EXECUTION_SUCCESS, protocol.EXECUTION_ERROR, protocol.EXECUTION_INTERRUPTED)
-        if name in messages), {})
+    end_event = next(
+        (
+            messages[name]
+            for name in (
+                protocol.EXECUTION_SUCCESS,
+                protocol.EXECUTION_ERROR,
+                protocol.EXECUTION_INTERRUPTED,
+            )
+            if name in messages
+        ),
+        {},
+    )
     if start is not None:
         job["execution_start_time"] = start
         job["execution_end_time"] = end_event.get("timestamp")
     if protocol.EXECUTION_ERROR in messages:
         job["execution_error"] = messages[protocol.EXECUTION_ERROR]
-    files = [(node_id, key, item) for node_id, output in entry.get("outputs", {}).items()
-             for key, items in output.items() if isinstance(items, list)
-             for item in items if isinstance(item, dict) and "filename" in item]
+    files = [
+        (node_id, key, item)
+        for node_id, output in entry.get("outputs", {}).items()
+        for key, items in output.items()
+        if isinstance(items, list)
+        for item in items
+        if isinstance(item, dict) and "filename" in item
+    ]
     job["outputs_count"] = len(files)
     if files:
         node_id, key, item = files[0]
@@ -83,8 +104,13 @@ class JobRoutes:
         wanted = [s for s in query.get("status", "").split(",") if s]
         invalid = [s for s in wanted if s not in STATUSES]
         if invalid:
-            return web.json_response({"error": f"Invalid status value(s): {', '.join(invalid)}. "
-                                      f"Valid values: {', '.join(STATUSES)}"}, status=400)
+            return web.json_response(
+                {
+                    "error": f"Invalid status value(s): {', '.join(invalid)}. "
+                    f"Valid values: {', '.join(STATUSES)}"
+                },
+                status=400,
+            )
         try:
             limit = int(query["limit"]) if "limit" in query else None
             offset = int(query.get("offset", 0))
@@ -93,13 +119,22 @@ class JobRoutes:
         if limit is not None and limit <= 0:
             return web.json_response({"error": "limit must be a positive integer"}, status=400)
         jobs = [j for j in self._all() if not wanted or j["status"] in wanted]
-        jobs.sort(key=lambda j: j.get("create_time") or 0,
-                  reverse=query.get("sort_order", "desc") != "asc")
-        page = jobs[offset:offset + limit if limit is not None else None]
-        return web.json_response({"jobs": page, "pagination": {
-            "offset": offset, "limit": limit, "total": len(jobs),
-            "has_more": offset + len(page) < len(jobs),
-        }})
+        jobs.sort(
+            key=lambda j: j.get("create_time") or 0,
+            reverse=query.get("sort_order", "desc") != "asc",
+        )
+        page = jobs[offset : offset + limit if limit is not None else None]
+        return web.json_response(
+            {
+                "jobs": page,
+                "pagination": {
+                    "offset": offset,
+                    "limit": limit,
+                    "total": len(jobs),
+                    "has_more": offset + len(page) < len(jobs),
+                },
+            }
+        )
 
     async def get_job(self, request: web.Request) -> web.Response:
         job_id = request.match_info["job_id"]

@@ -53,7 +53,7 @@ class WebSocketHub:
     def send_preview(
         self, image_png: bytes, metadata: dict[str, Any], progress: dict[str, Any], sid: str | None
     ) -> None:
-        self._enqueue(("preview", image_png, metadata, sid))
+        self._enqueue(("preview", image_png, metadata, progress, sid))
 
     def broadcast_status(self, remaining: int) -> None:
         self.send(protocol.STATUS, {"status": {"exec_info": {"queue_remaining": remaining}}})
@@ -75,7 +75,7 @@ class WebSocketHub:
                 if item[0] == "json":
                     await self._deliver_json(item[1], item[2], item[3])
                 else:
-                    await self._deliver_preview(item[1], item[2], item[3])
+                    await self._deliver_preview(item[1], item[2], item[3], item[4])
             except Exception:
                 continue
 
@@ -90,22 +90,25 @@ class WebSocketHub:
         for _, ws in self._targets(sid):
             await _safe_send(ws.send_str(message))
 
-    async def _deliver_preview(self, image: bytes, metadata: dict[str, Any], sid: str | None):
+    async def _deliver_preview(
+        self, image: bytes, metadata: dict[str, Any], progress: dict[str, Any], sid: str | None
+    ) -> None:
+        """A preview frame plus its ``progress`` message, ordered as ComfyUI orders them per
+        client: metadata-capable clients get the frame first, others the message first."""
+        progress_text = json.dumps({"type": protocol.PROGRESS, "data": progress})
         for target_sid, ws in self._targets(sid):
             flags = self.feature_flags.get(target_sid, {})
             if flags.get("supports_preview_metadata"):
                 meta = json.dumps(metadata).encode()
-                frame = (
-                    struct.pack(">II", protocol.BINARY_PREVIEW_IMAGE_WITH_METADATA, len(meta))
-                    + meta
-                    + image
-                )
+                header = struct.pack(">II", protocol.BINARY_PREVIEW_IMAGE_WITH_METADATA, len(meta))
+                await _safe_send(ws.send_bytes(header + meta + image))
+                await _safe_send(ws.send_str(progress_text))
             else:
-                frame = (
-                    struct.pack(">II", protocol.BINARY_PREVIEW_IMAGE, protocol.PREVIEW_FORMAT_PNG)
-                    + image
+                header = struct.pack(
+                    ">II", protocol.BINARY_PREVIEW_IMAGE, protocol.PREVIEW_FORMAT_PNG
                 )
-            await _safe_send(ws.send_bytes(frame))
+                await _safe_send(ws.send_str(progress_text))
+                await _safe_send(ws.send_bytes(header + image))
 
     async def drop_all(self) -> None:
         """Cuts every WebSocket's TCP connection with no close frame, like a network failure."""

@@ -41,6 +41,5 @@ def preview_any(ctx, source=None, **_: Any):
 @node("SaveImageWebsocket")
 def save_image_websocket(ctx, images, **_: Any):
     for index, image in enumerate(images):
-        ctx.progress(index, len(images))
-        ctx.send_preview(image)
+        ctx.progress(index, len(images), preview=image)
     return NodeResult()
