@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from tests.conftest import reference
+from tests.procs import wait_until
 from tests.wsprobe import Probe, compact, shape
 
 ERROR_CASES = reference("post_prompt_errors.json")
@@ -154,3 +155,40 @@ def test_output_node_variety_matches_comfyui(mock_server):
             assert answer.status_code == recorded_view["status"]
             assert answer.headers["Content-Type"] == recorded_view["content_type"]
             assert answer.content[:4] == bytes.fromhex(recorded_view["body"]["magic_hex"][:8])
+
+
+def test_post_prompt_success_variants_match_comfyui(mock_server):
+    """Client prompt ids, priorities (explicit, front), extra_data, partial acceptance,
+    coercion and re-used ids, replayed in the recorded order."""
+    cases = reference("post_prompt_success.json")
+    offset = None
+    for case in cases:
+        request = case["request"]
+        expected = case["response"]["json"]
+        if request["method"] == "GET":
+            (theirs,) = expected.values()
+
+            def rewritten(theirs=theirs, path=request["path"]):
+                answer = requests.get(mock_server.url + path, timeout=5).json()
+                entry = next(iter(answer.values()), None)
+                return entry if entry and entry["prompt"][2] == theirs["prompt"][2] else None
+
+            ours = wait_until(rewritten, timeout=5)
+            assert ours, "the re-used prompt id's history was not rewritten by the later run"
+            assert set(ours["prompt"][3]) == set(theirs["prompt"][3])
+            continue
+        answer = requests.post(mock_server.url + request["path"], json=request["json"], timeout=5)
+        assert answer.status_code == 200, case["note"]
+        body = answer.json()
+        assert set(body) == set(expected)
+        if "prompt_id" in request["json"]:
+            assert body["prompt_id"] == request["json"]["prompt_id"]
+        number, recorded = body["number"], expected["number"]
+        if isinstance(recorded, float):
+            assert number == recorded
+        elif recorded < 0:
+            assert number == -(abs(recorded) - offset)
+        else:
+            offset = recorded - number if offset is None else offset
+            assert number == recorded - offset, case["note"]
+        assert _same_errors(body, expected), case["note"]

@@ -33,12 +33,13 @@ class PromptQueue:
         self.closed = False
 
     def next_number(self, explicit: Any = None, front: bool = False) -> float | int:
-        """Returns the priority for a new request; every call advances the counter."""
+        """The priority for a new request. An explicit number is used as given; otherwise the
+        counter gives it (negated for ``front``) and advances, even if the prompt is rejected."""
+        if explicit is not None:
+            return float(explicit)
         with self._lock:
             number = self._number
             self._number += 1
-        if explicit is not None:
-            return float(explicit)
         return -number if front else number
 
     def remaining(self) -> int:
