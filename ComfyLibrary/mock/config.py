@@ -32,8 +32,11 @@ class MockConfig:
         if self.stall:
             faults.set_stalled(True)
 
+    private_root: Path | None = None
+
     def resolve_directories(self) -> tuple[Path, Path, Path]:
-        """Returns the output, input and temp folders, creating a private root when not given."""
+        """Returns the output, input and temp folders, creating a private root when not given
+        (``private_root``, removed again when the server stops)."""
         root: Path | None = None
         folders = []
         for given, name in (
@@ -49,6 +52,7 @@ class MockConfig:
                 path = root / name
             path.mkdir(parents=True, exist_ok=True)
             folders.append(path)
+        self.private_root = root
         return folders[0], folders[1], folders[2]
 
     def model_lists(self) -> dict[str, list[str]] | None:

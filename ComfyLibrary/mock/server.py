@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import shutil
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -109,6 +110,8 @@ class MockServer:
         await self.hub.stop()
         if self.runner is not None:
             await self.runner.cleanup()
+        if self.config.private_root is not None:
+            shutil.rmtree(self.config.private_root, ignore_errors=True)
 
     async def serve_forever(self, stop: asyncio.Event) -> None:
         await self.start()

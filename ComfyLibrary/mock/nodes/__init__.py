@@ -61,6 +61,7 @@ def _load_all() -> None:
     from ComfyLibrary.mock.nodes import (  # noqa: F401
         image_nodes,
         model_nodes,
+        sampling_nodes,
         save_nodes,
         value_nodes,
         video_nodes,

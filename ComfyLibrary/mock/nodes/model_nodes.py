@@ -91,7 +91,8 @@ def empty_latent(ctx, width: int, height: int, batch_size: int = 1, length: int 
     return (Latent(width, height, batch_size, length),)
 
 
-def _conditioning_text(conditioning: Any) -> str:
+def conditioning_text(conditioning: Any) -> str:
+    """The prompt text a CONDITIONING value was encoded from."""
     if isinstance(conditioning, list) and conditioning and isinstance(conditioning[0], dict):
         return str(conditioning[0].get("text", ""))
     return ""
@@ -119,7 +120,7 @@ def ksampler(
     **_: Any,
 ):
     run_steps(ctx, steps)
-    return (latent_image.with_recipe(seed, _conditioning_text(positive), steps, cfg, sampler_name),)
+    return (latent_image.with_recipe(seed, conditioning_text(positive), steps, cfg, sampler_name),)
 
 
 @node("KSamplerAdvanced")
@@ -139,15 +140,32 @@ def ksampler_advanced(
     **_: Any,
 ):
     run_steps(ctx, max(1, min(steps, end_at_step) - start_at_step))
-    return (latent_image.with_recipe(noise_seed, _conditioning_text(positive), steps, cfg),)
+    return (latent_image.with_recipe(noise_seed, conditioning_text(positive), steps, cfg),)
 
 
-@node("VAEDecode")
+@node("VAEDecode", "VAEDecodeTiled")
 def vae_decode(ctx, samples: Latent, vae=None, **_: Any):
-    images = []
-    for index in range(samples.batch * samples.frames):
-        images.append(render_picture(samples.width, samples.height, (*samples.recipe, index)))
-    return (images,)
+    if samples.frames > 1:
+        return (render_video_frames(samples),)
+    return ([render_picture(samples.width, samples.height, (*samples.recipe, index))
+             for index in range(samples.batch)],)
+
+
+def render_video_frames(samples: Latent) -> list[Image.Image]:
+    """Moving frames: a window sliding over one larger picture, starting from the start image."""
+    width, height = samples.width, samples.height
+    margin = max(8, samples.frames)
+    scene = render_picture(width + margin, height + margin, samples.recipe)
+    start = samples.extra.get("start_image")
+    frames = []
+    for index in range(samples.frames):
+        offset = index * margin // max(1, samples.frames)
+        frame = scene.crop((offset, offset // 2, offset + width, offset // 2 + height))
+        if start is not None and index < 8:
+            frame = Image.blend(frame, start.convert("RGB").resize((width, height)),
+                                1.0 - index / 8)
+        frames.append(frame)
+    return frames
 
 
 def render_picture(width: int, height: int, recipe: tuple[Any, ...]) -> Image.Image:
