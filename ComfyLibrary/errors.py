@@ -12,6 +12,10 @@ class ComfyError(Exception):
 class ServerUnreachable(ComfyError):
     """The server cannot be reached (refused, DNS, timeout, TLS)."""
 
+    def __init__(self, message: str, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
+
 
 class ComfyHttpError(ComfyError):
     """The server answered with an HTTP error status."""

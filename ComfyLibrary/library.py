@@ -15,7 +15,15 @@ from robotlibcore import DynamicCore
 
 from ComfyLibrary.clients import ClientRegistry
 from ComfyLibrary.errors import WorkflowError
-from ComfyLibrary.keywords import ClientKeywords, MediaKeywords, ServerKeywords, WorkflowKeywords
+from ComfyLibrary.keywords import (
+    ConnectionKeywords,
+    FaultKeywords,
+    MediaKeywords,
+    NetworkKeywords,
+    PromptKeywords,
+    ServerKeywords,
+    WorkflowKeywords,
+)
 from ComfyLibrary.keywords.context import safe_name
 from ComfyLibrary.servers import ServerRegistry
 from ComfyLibrary.version import __version__
@@ -128,11 +136,18 @@ class ComfyLibrary(DynamicCore):
         self._scopes: list[list[tuple[str, str]]] = [[]]
         self._suite_names: list[str] = []
         self._test_name: str | None = None
+        self.proxies: dict[str, Any] = {}
+        self.event_marks: dict[str, int] = {}
+        self.pending_callbacks: list[tuple[str, str]] = []
+        self.current_proxy: str | None = None
         DynamicCore.__init__(
             self,
             [
                 ServerKeywords(self),
-                ClientKeywords(self),
+                FaultKeywords(self),
+                NetworkKeywords(self),
+                ConnectionKeywords(self),
+                PromptKeywords(self),
                 WorkflowKeywords(self),
                 MediaKeywords(self),
             ],
@@ -196,11 +211,30 @@ class ComfyLibrary(DynamicCore):
             with contextlib.suppress(Exception):
                 if kind == "client":
                     self.clients.close(alias)
+                elif kind == "proxy":
+                    proxy = self.proxies.pop(alias, None)
+                    if proxy is not None:
+                        proxy.close()
                 else:
                     server = self.servers.remove(alias)
                     if server is not None:
                         server.stop(5)
                 logger.debug(f"Cleaned up {kind} '{alias}'.")
+
+    def run_keyword(self, name: str, args: tuple, kwargs: dict | None = None) -> Any:
+        """Runs a keyword, then any callback keyword a background event asked for."""
+        try:
+            return DynamicCore.run_keyword(self, name, args, kwargs)
+        finally:
+            self._run_pending_callbacks()
+
+    def _run_pending_callbacks(self) -> None:
+        while self.pending_callbacks:
+            keyword_name, alias = self.pending_callbacks.pop(0)
+            try:
+                BuiltIn().run_keyword(keyword_name, alias)
+            except RobotNotRunningError:
+                return
 
     # Listener (library as its own listener) -----------------------------------
 
@@ -231,4 +265,7 @@ class ComfyLibrary(DynamicCore):
 
     def _close(self) -> None:
         self.clients.close_all()
+        for proxy in self.proxies.values():
+            with contextlib.suppress(Exception):
+                proxy.close()
         self.servers.kill_all()

@@ -61,8 +61,11 @@ class ComfyClient:
         headers: dict[str, str] | None = None,
         auto_reconnect: bool = True,
         backoff: Backoff | None = None,
+        ping_interval: float = 2.0,
+        ping_timeout: float = 3.0,
+        http_retries: int = 2,
     ):
-        self.http = HttpApi(url, timeout, headers)
+        self.http = HttpApi(url, timeout, headers, retries=http_retries)
         self.url = self.http.base_url
         self.client_id = client_id or uuid.uuid4().hex
         self.events = EventLog()
@@ -74,7 +77,10 @@ class ComfyClient:
             headers=headers,
             auto_reconnect=auto_reconnect,
             backoff=backoff,
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
         )
+        self.connection.on_open = self.http.breaker.succeeded  # the server is evidently back
         self.http.on_failure = lambda _exc: self.connection.mark_suspect()
 
     # Connection ------------------------------------------------------------------
@@ -94,6 +100,17 @@ class ComfyClient:
     @property
     def state(self) -> ConnectionState:
         return self.connection.state
+
+    def reconnect(self, attempts: int = 5, delay: float = 0.5, timeout: float = 30.0) -> bool:
+        return self.connection.reconnect(attempts, delay, timeout)
+
+    def validate_connection(self, timeout: float = 5.0) -> bool:
+        """True when the server answers over HTTP and the WebSocket is connected; never raises."""
+        try:
+            self.http.request("GET", "/queue", timeout=timeout).json()
+        except Exception:
+            return False
+        return self.connection.state is ConnectionState.CONNECTED
 
     def close(self) -> None:
         self.connection.close()

@@ -77,6 +77,7 @@ class WebSocketConnection:
         self.ping_timeout = ping_timeout
         self.connect_timeout = connect_timeout
         self.on_reconnection_failed: Callable[[], None] | None = None
+        self.on_open: Callable[[], None] | None = None
         self.state = ConnectionState.DISCONNECTED
         self.drops = 0
         self._ws: websocket.WebSocket | None = None
@@ -115,6 +116,54 @@ class WebSocketConnection:
         """Drops the current socket so the listener reconnects immediately."""
         self._wake.set()
         self._drop_socket()
+
+    def reconnect(self, attempts: int, delay: float, timeout: float) -> bool:
+        """Reconnects by hand: up to ``attempts`` tries ``delay`` apart, within ``timeout``.
+
+        Returns True when connected. When an automatic reconnection loop is running, it
+        is woken up instead so two loops never race.
+        """
+        if self._closed.is_set():
+            return False
+        deadline = time.monotonic() + timeout
+        if self._thread is not None and self._thread.is_alive():
+            self._wake.set()
+            return self.wait_for_state({ConnectionState.CONNECTED}, timeout)
+        for attempt in range(1, attempts + 1):
+            self._set_state(ConnectionState.RECONNECTING)
+            self.log.append(
+                ev.RECONNECTING,
+                {"client_id": self.client_id, "attempt": attempt, "delay": delay, "manual": True},
+                source="connection",
+            )
+            try:
+                self._ws = self._dial()
+            except (OSError, websocket.WebSocketException) as exc:
+                self._last_error = _describe(exc)
+                remaining = deadline - time.monotonic()
+                if attempt == attempts or remaining <= delay:
+                    break
+                if self._wake.wait(delay) and self._closed.is_set():
+                    return False
+                continue
+            self._on_open(reconnect=True)
+            self._thread = threading.Thread(
+                target=self._run, daemon=True, name=f"comfy-ws-{self.client_id[:8]}"
+            )
+            self._thread.start()
+            return True
+        self._set_state(ConnectionState.FAILED)
+        self.log.append(
+            ev.RECONNECTION_FAILED,
+            {
+                "client_id": self.client_id,
+                "attempts": attempts,
+                "manual": True,
+                "reason": self._last_error,
+            },
+            source="connection",
+        )
+        return False
 
     def mark_suspect(self) -> None:
         """Called when an HTTP call failed: check the socket with a ping right away."""
@@ -158,6 +207,8 @@ class WebSocketConnection:
             self._state_cond.notify_all()
 
     def _on_open(self, reconnect: bool) -> None:
+        if self.on_open is not None:
+            self.on_open()
         self._set_state(ConnectionState.CONNECTED)
         self.log.append(
             ev.RECONNECTED if reconnect else ev.CONNECTED,

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ComfyLibrary.client.node_errors import describe_rejection
+from ComfyLibrary.client.resilience import CircuitBreaker, with_retries
 from ComfyLibrary.errors import ComfyHttpError, PromptRejected, ServerUnreachable
 
 
@@ -45,27 +46,54 @@ def _reason(exc: Exception) -> str:
 class HttpApi:
     """Thin, typed wrapper of ComfyUI's HTTP routes."""
 
-    def __init__(self, base_url: str, timeout: float = 30.0, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 30.0,
+        headers: dict[str, str] | None = None,
+        retries: int = 2,
+        breaker: CircuitBreaker | None = None,
+    ):
         self.base_url = normalise_url(base_url)
         self.timeout = timeout
         self.session = requests.Session()
         self.session.headers.update(headers or {})
+        self.retries = retries
+        self.breaker = breaker or CircuitBreaker()
         self.on_failure = None
 
     def close(self) -> None:
         self.session.close()
 
     def request(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any):
+        """One HTTP call; GETs are retried with backoff when the server cannot be reached."""
+        retries = self.retries if method in ("GET", "HEAD") else 0
+        return with_retries(
+            lambda: self._request_once(method, path, timeout, **kwargs),
+            retries,
+            0.05,
+            (ServerUnreachable,),
+        )
+
+    def _request_once(self, method: str, path: str, timeout: float | None, **kwargs: Any):
         url = self.base_url + path
+        self.breaker.before_call(self.base_url)
         try:
             response = self.session.request(method, url, timeout=timeout or self.timeout, **kwargs)
         except requests.RequestException as exc:
+            self.breaker.failed()
             if self.on_failure is not None:
                 self.on_failure(exc)
+            reason = _reason(exc)
             raise ServerUnreachable(
-                f"Cannot reach ComfyUI at {self.base_url}: {_reason(exc)} ({method} {path}). "
-                "Check that the server is running and the URL is right."
+                f"Cannot reach ComfyUI at {self.base_url}: {reason} ({method} {path}). "
+                "Check that the server is running and the URL is right.",
+                retryable=reason != "timed out",  # a hung server is not retried
             ) from None
+        if response.status_code >= 500:
+            self.breaker.failed()
+        else:
+            self.breaker.succeeded()
         if response.status_code in (401, 403):
             raise ComfyHttpError(
                 f"ComfyUI at {self.base_url} refused {method} {path} with HTTP "

@@ -1,9 +1,20 @@
 """Robot-facing keyword components: thin translations of Robot arguments into calls
 on the client, servers, workflow and media layers."""
 
-from ComfyLibrary.keywords.client import ClientKeywords
+from ComfyLibrary.keywords.connection import ConnectionKeywords
+from ComfyLibrary.keywords.faults import FaultKeywords
 from ComfyLibrary.keywords.media import MediaKeywords
+from ComfyLibrary.keywords.network import NetworkKeywords
+from ComfyLibrary.keywords.prompts import PromptKeywords
 from ComfyLibrary.keywords.servers import ServerKeywords
 from ComfyLibrary.keywords.workflow import WorkflowKeywords
 
-__all__ = ["ClientKeywords", "MediaKeywords", "ServerKeywords", "WorkflowKeywords"]
+__all__ = [
+    "ConnectionKeywords",
+    "FaultKeywords",
+    "MediaKeywords",
+    "NetworkKeywords",
+    "PromptKeywords",
+    "ServerKeywords",
+    "WorkflowKeywords",
+]

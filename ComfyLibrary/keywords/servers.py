@@ -1,7 +1,9 @@
-"""Keywords that start, stop, crash and restart ComfyUI server processes."""
+"""Keywords that start, stop, crash, freeze and restart ComfyUI server processes."""
 
 from __future__ import annotations
 
+import shlex
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +30,12 @@ class ServerKeywords(LibraryComponent):
         step_ms: float | None = None,
         object_info: Path | None = None,
         models: Path | None = None,
+        latency_ms: float | None = None,
+        history_delay_ms: float | None = None,
+        stall: bool = False,
+        keep_queue_on_restart: bool = False,
+        output_directory: Path | None = None,
+        input_directory: Path | None = None,
         ready_timeout: timedelta = timedelta(seconds=15),
     ) -> str:
         """Starts the mock ComfyUI server as its own process and returns its URL.
@@ -40,13 +48,18 @@ class ServerKeywords(LibraryComponent):
         | ``alias`` | Name to refer to this server later. Default ``mock``, ``mock-2``, ... |
         | ``port`` | Port to listen on. ``0`` (default) picks a free port. |
         | ``host`` | Address to bind. Default loopback only. |
-        | ``step_ms`` | Simulated time per sampling step in milliseconds. |
+        | ``step_ms`` | Simulated time per sampling step in milliseconds (default 2). |
         | ``object_info`` | An ``/object_info`` JSON dump whose node classes are added. |
         | ``models`` | JSON file of model folder -> file names the mock pretends to have. |
+        | ``latency_ms`` | Delay every HTTP answer (see `Set Server Latency`). |
+        | ``history_delay_ms`` | Write history late (see `Delay History Write`). |
+        | ``stall`` | Start with execution stalled (see `Stall Execution`). |
+        | ``keep_queue_on_restart`` | Keep queue and history across restarts (see `Lose Queue On Restart`). |
+        | ``output_directory``, ``input_directory`` | Folders for outputs and uploads. Default: under the server's folder in the output directory. |
         | ``ready_timeout`` | How long to wait for the server to answer. |
 
-        The server's output goes to a log file in the output directory, linked in
-        the log. It is stopped automatically at the end of the test or suite that
+        The server's output goes to a log file linked in the log, each line prefixed
+        with ``[Server <alias>]``. It is stopped at the end of the test or suite that
         started it (see `Cleanup`).
 
         Example:
@@ -55,7 +68,19 @@ class ServerKeywords(LibraryComponent):
         | Start Mock Server    alias=slow    step_ms=50
         """
         alias = self.library.servers.unique_alias(alias or "mock")
-        options = {"step_ms": step_ms, "object_info": object_info, "models": models}
+        folder = self.library.output_root() / "servers" / safe_name(alias)
+        options = {
+            "step_ms": step_ms,
+            "object_info": object_info,
+            "models": models,
+            "latency_ms": latency_ms,
+            "history_delay_ms": history_delay_ms,
+            "stall": stall,
+            "keep_queue_on_restart": keep_queue_on_restart,
+            "output_directory": output_directory or folder / "output",
+            "input_directory": input_directory or folder / "input",
+            "temp_directory": folder / "temp",
+        }
         fixed_port = port != 0
         for attempt in range(1, PORT_RETRIES + 1):
             chosen = port if fixed_port else free_port(host)
@@ -71,14 +96,81 @@ class ServerKeywords(LibraryComponent):
                 seconds = server.start(self.seconds(ready_timeout))
                 break
             except ServerStartError as exc:
-                busy = "in use" in f"{exc} {server_log(server)}"
+                busy = "in use" in f"{exc} {' '.join(server.log_tail(20))}"
                 if fixed_port or attempt == PORT_RETRIES or not busy:
                     raise
-        self.library.servers.add(alias, server)
-        self.library.track("server", alias)
+        self._register(alias, server)
         self.info(
             f"Mock server '{alias}' ready at {server.url} in {seconds * 1000:.0f} ms "
             f"(pid {server.pid})."
+        )
+        return server.url
+
+    @keyword(tags=("Servers",))
+    def start_comfyui_server(
+        self,
+        path: Path | None = None,
+        alias: str = "comfyui",
+        port: int = 0,
+        host: str = "127.0.0.1",
+        args: str = "",
+        command: str | None = None,
+        python: str | None = None,
+        env: dict[str, str] | None = None,
+        ready_timeout: timedelta = timedelta(minutes=2),
+    ) -> str:
+        """Starts a real ComfyUI (or any server that speaks its API) and returns its URL.
+
+        Give ``path``, the ComfyUI checkout (its ``main.py`` is run with ``python``,
+        by default the interpreter running Robot), or a full ``command`` in which
+        ``{host}``, ``{port}`` and ``{python}`` are replaced. ``args`` adds arguments such as
+        ``--cpu``. ``env`` adds environment variables.
+
+        Ready means ``GET /system_stats`` answers while the process is alive; no fixed
+        sleep. If the process exits first, or does not answer within
+        ``ready_timeout``, the keyword fails at once with the last lines it printed.
+
+        Example:
+        | ${url} =    Start ComfyUI Server    /opt/ComfyUI    args=--cpu
+        | ${url} =    Start ComfyUI Server    command=python main.py --port {port} --listen {host}
+        """
+        if path is None and command is None:
+            raise ComfyError("Start ComfyUI Server needs the ComfyUI folder (path=) or a command=.")
+        alias = self.library.servers.unique_alias(alias)
+        chosen = port or free_port(host)
+        if command is not None:
+            argv = shlex.split(
+                command.format(port=chosen, host=host, python=shlex.quote(python or sys.executable))
+            )
+            cwd = path
+        else:
+            assert path is not None
+            main = Path(path) / "main.py"
+            if not main.is_file():
+                raise ComfyError(f"{path} is not a ComfyUI folder: it has no main.py.")
+            argv = [python or sys.executable, str(main), "--listen", host, "--port", str(chosen)]
+            cwd = Path(path)
+        argv += shlex.split(args)
+        server = ServerProcess(
+            argv,
+            chosen,
+            self._log_path(alias, chosen),
+            alias,
+            host=host,
+            env=env,
+            cwd=cwd,
+            kind="comfyui",
+        )
+        self.library.track("server", alias)  # cleaned up even if a test timeout hits the wait
+        self.library.servers.add(alias, server)
+        try:
+            seconds = server.start(self.seconds(ready_timeout))
+        except BaseException:
+            self.library.servers.remove(alias)
+            self.link(server.log_path, f"Server log of '{alias}'")
+            raise
+        self.info(
+            f"ComfyUI server '{alias}' ready at {server.url} in {seconds:.1f} s (pid {server.pid})."
         )
         self.link(server.log_path, f"Server log of '{alias}'")
         return server.url
@@ -87,7 +179,7 @@ class ServerKeywords(LibraryComponent):
     def stop_server(self, alias: str | None = None, timeout: timedelta = timedelta(seconds=10)):
         """Stops a server gracefully: SIGTERM, then SIGKILL if it has not ended in ``timeout``.
 
-        Without ``alias`` the most recently started server is stopped. Stopping a
+        Without ``alias`` the current (last started) server is stopped. Stopping a
         server that already ended is fine. The server keeps its alias and port, so
         `Restart Server` can bring it back.
 
@@ -99,9 +191,9 @@ class ServerKeywords(LibraryComponent):
         self.info(
             f"Server '{server.name}' stopped"
             + (
-                ""
+                "."
                 if graceful
-                else f" (killed: it did not end within {self.timestr(self.seconds(timeout))})"
+                else f" (killed: it did not end within {self.timestr(self.seconds(timeout))})."
             )
         )
 
@@ -122,12 +214,13 @@ class ServerKeywords(LibraryComponent):
         self,
         alias: str | None = None,
         delay: timedelta = timedelta(0),
-        ready_timeout: timedelta = timedelta(seconds=15),
+        ready_timeout: timedelta = timedelta(seconds=30),
     ) -> str:
         """Stops the server if it runs, waits ``delay``, and starts it again on the same port.
 
-        Returns the URL, which is unchanged. A mock restarted this way has an empty
-        queue and history, as ComfyUI has after a restart.
+        Returns the URL, which is unchanged. A server restarted this way has an empty
+        queue and history, as ComfyUI has after a restart (unless the mock was told
+        otherwise with `Lose Queue On Restart`).
 
         Example:
         | Kill Server    mock
@@ -140,6 +233,33 @@ class ServerKeywords(LibraryComponent):
         seconds = server.start(self.seconds(ready_timeout))
         self.info(f"Server '{server.name}' restarted at {server.url} in {seconds * 1000:.0f} ms.")
         return server.url
+
+    @keyword(tags=("Servers",))
+    def freeze_server(self, alias: str | None = None):
+        """Freezes a server with SIGSTOP: its socket still accepts connections, nothing answers.
+
+        This is a hung server: clients time out instead of being refused. `Thaw Server`
+        resumes it; stopping it also resumes it first.
+
+        Example:
+        | Freeze Server    mock
+        | Run Keyword And Expect Error    *timed out*    Get Queue
+        | Thaw Server    mock
+        """
+        server = self.library.servers.get(alias)
+        server.freeze()
+        self.info(f"Server '{server.name}' frozen (SIGSTOP).")
+
+    @keyword(tags=("Servers",))
+    def thaw_server(self, alias: str | None = None):
+        """Resumes a server frozen with `Freeze Server` (SIGCONT).
+
+        Example:
+        | Thaw Server    mock
+        """
+        server = self.library.servers.get(alias)
+        server.thaw()
+        self.info(f"Server '{server.name}' thawed (SIGCONT).")
 
     @keyword(tags=("Servers",))
     def stop_all_servers(self):
@@ -164,6 +284,20 @@ class ServerKeywords(LibraryComponent):
         return self.library.servers.get(alias).url
 
     @keyword(tags=("Servers",))
+    def get_server_log(self, alias: str | None = None, lines: int = 0) -> str:
+        """Returns what a server printed (its log file), or only the last ``lines`` lines.
+
+        Example:
+        | ${log} =    Get Server Log    mock
+        | Should Contain    ${log}    ready at
+        """
+        server = self.library.servers.get(alias)
+        text = server.log_path.read_text(encoding="utf-8") if server.log_path.exists() else ""
+        if lines > 0:
+            text = "\n".join(text.splitlines()[-lines:])
+        return text
+
+    @keyword(tags=("Servers",))
     def server_should_be_running(self, alias: str | None = None):
         """Fails unless the server's process is alive and answers ``GET /system_stats``.
 
@@ -173,6 +307,8 @@ class ServerKeywords(LibraryComponent):
         server = self.library.servers.get(alias)
         if not server.is_running():
             raise ComfyError(f"Server '{server.name}' is not running (its process has ended).")
+        if server.frozen:
+            raise ComfyError(f"Server '{server.name}' is frozen: use Thaw Server.")
         if not server.answers(timeout=self.seconds(None)):
             raise ComfyError(f"Server '{server.name}' is running but {server.url} does not answer.")
 
@@ -188,9 +324,10 @@ class ServerKeywords(LibraryComponent):
         if server.is_running():
             raise ComfyError(f"Server '{server.name}' is still running (pid {server.pid}).")
 
+    def _register(self, alias: str, server: ServerProcess) -> None:
+        self.library.servers.add(alias, server)
+        self.library.track("server", alias)
+        self.link(server.log_path, f"Server log of '{alias}'")
+
     def _log_path(self, alias: str, port: int) -> Path:
         return self.library.output_root() / "servers" / f"{safe_name(alias)}-{port}.log"
-
-
-def server_log(server: ServerProcess) -> str:
-    return "\n".join(server.log_tail(20))

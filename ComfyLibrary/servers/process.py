@@ -138,7 +138,11 @@ class ServerProcess:
         self.frozen = False
         self._pump = LogPump(self.process.stdout, self.log_path, f"Server {self.name}")
         self._pump.start()
-        self.wait_until_ready(ready_timeout)
+        try:
+            self.wait_until_ready(ready_timeout)
+        except BaseException:  # a failed start or a Robot timeout: never leave it running
+            self.kill()
+            raise
         self.ready_seconds = time.monotonic() - self.started_at
         return self.ready_seconds
 

@@ -147,8 +147,12 @@ def ksampler_advanced(
 def vae_decode(ctx, samples: Latent, vae=None, **_: Any):
     if samples.frames > 1:
         return (render_video_frames(samples),)
-    return ([render_picture(samples.width, samples.height, (*samples.recipe, index))
-             for index in range(samples.batch)],)
+    return (
+        [
+            render_picture(samples.width, samples.height, (*samples.recipe, index))
+            for index in range(samples.batch)
+        ],
+    )
 
 
 def render_video_frames(samples: Latent) -> list[Image.Image]:
@@ -162,8 +166,9 @@ def render_video_frames(samples: Latent) -> list[Image.Image]:
         offset = index * margin // max(1, samples.frames)
         frame = scene.crop((offset, offset // 2, offset + width, offset // 2 + height))
         if start is not None and index < 8:
-            frame = Image.blend(frame, start.convert("RGB").resize((width, height)),
-                                1.0 - index / 8)
+            frame = Image.blend(
+                frame, start.convert("RGB").resize((width, height)), 1.0 - index / 8
+            )
         frames.append(frame)
     return frames
 

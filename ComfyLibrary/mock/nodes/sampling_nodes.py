@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PIL import Image
-
 from ComfyLibrary.mock.nodes import node
 from ComfyLibrary.mock.nodes.image_nodes import RESAMPLING
 from ComfyLibrary.mock.nodes.model_nodes import Latent, conditioning_text, run_steps
 
 
-@node("ModelSamplingAuraFlow", "ModelSamplingSD3", "ModelSamplingFlux", "ModelSamplingLTXV",
-      "ModelSamplingDiscrete", "CFGNorm")
+@node(
+    "ModelSamplingAuraFlow",
+    "ModelSamplingSD3",
+    "ModelSamplingFlux",
+    "ModelSamplingLTXV",
+    "ModelSamplingDiscrete",
+    "CFGNorm",
+)
 def model_sampling(ctx, model, **_: Any):
     return (model,)
 
@@ -50,8 +54,7 @@ def scheduler(ctx, steps: int, **_: Any):
 
 
 @node("CFGGuider", "BasicGuider")
-def guider(ctx, model, positive=None, negative=None, conditioning=None, cfg: float = 1.0,
-           **_: Any):
+def guider(ctx, model, positive=None, negative=None, conditioning=None, cfg: float = 1.0, **_: Any):
     return ({"model": model, "text": conditioning_text(positive or conditioning), "cfg": cfg},)
 
 
@@ -63,8 +66,19 @@ def sampler_custom_advanced(ctx, noise, guider, sampler, sigmas, latent_image: L
 
 
 @node("SamplerCustom")
-def sampler_custom(ctx, model, add_noise: bool, noise_seed: int, cfg: float, positive, negative,
-                   sampler, sigmas, latent_image: Latent, **_: Any):
+def sampler_custom(
+    ctx,
+    model,
+    add_noise: bool,
+    noise_seed: int,
+    cfg: float,
+    positive,
+    negative,
+    sampler,
+    sigmas,
+    latent_image: Latent,
+    **_: Any,
+):
     run_steps(ctx, max(1, len(sigmas) - 1))
     sampled = latent_image.with_recipe(noise_seed, conditioning_text(positive), len(sigmas))
     return (sampled, sampled)
@@ -76,8 +90,9 @@ def ltxv_conditioning(ctx, positive, negative, frame_rate: float, **_: Any):
 
 
 @node("EmptyLTXVLatentVideo")
-def empty_ltxv_latent_video(ctx, width: int, height: int, length: int, batch_size: int = 1,
-                            **_: Any):
+def empty_ltxv_latent_video(
+    ctx, width: int, height: int, length: int, batch_size: int = 1, **_: Any
+):
     return (Latent(width, height, batch_size, length),)
 
 
@@ -87,8 +102,9 @@ def ltxv_preprocess(ctx, image, img_compression: int = 0, **_: Any):
 
 
 @node("LTXVImgToVideoInplace")
-def ltxv_img_to_video_inplace(ctx, vae, image, latent: Latent, strength: float = 1.0,
-                              bypass: bool = False, **_: Any):
+def ltxv_img_to_video_inplace(
+    ctx, vae, image, latent: Latent, strength: float = 1.0, bypass: bool = False, **_: Any
+):
     if bypass:
         return (latent,)
     extra = {**latent.extra, "start_image": image[0], "strength": strength}
@@ -96,8 +112,19 @@ def ltxv_img_to_video_inplace(ctx, vae, image, latent: Latent, strength: float =
 
 
 @node("LTXVImgToVideo")
-def ltxv_img_to_video(ctx, positive, negative, vae, image, width: int, height: int, length: int,
-                      batch_size: int = 1, strength: float = 1.0, **_: Any):
+def ltxv_img_to_video(
+    ctx,
+    positive,
+    negative,
+    vae,
+    image,
+    width: int,
+    height: int,
+    length: int,
+    batch_size: int = 1,
+    strength: float = 1.0,
+    **_: Any,
+):
     latent = Latent(width, height, batch_size, length, (), {"start_image": image[0]})
     return (positive, negative, latent)
 
@@ -110,8 +137,16 @@ def latent_upscale_model_loader(ctx, model_name: str, **_: Any):
 @node("LTXVLatentUpsampler")
 def ltxv_latent_upsampler(ctx, samples: Latent, upscale_model, vae, **_: Any):
     scale = upscale_model.get("scale", 2) if isinstance(upscale_model, dict) else 2
-    return (Latent(samples.width * scale, samples.height * scale, samples.batch, samples.frames,
-                   samples.recipe, samples.extra),)
+    return (
+        Latent(
+            samples.width * scale,
+            samples.height * scale,
+            samples.batch,
+            samples.frames,
+            samples.recipe,
+            samples.extra,
+        ),
+    )
 
 
 @node("ResizeImagesByLongerEdge")

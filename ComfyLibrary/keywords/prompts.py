@@ -1,4 +1,4 @@
-"""Keywords that connect to ComfyUI, submit workflows and follow them to the end."""
+"""Keywords that submit workflows, follow them to the end and fetch what they made."""
 
 from __future__ import annotations
 
@@ -10,81 +10,15 @@ from typing import Any
 
 from robotlibcore import keyword
 
-from ComfyLibrary.client import ComfyClient
 from ComfyLibrary.client.client import Completion, PromptHandle
 from ComfyLibrary.errors import ComfyError
 from ComfyLibrary.keywords.context import LibraryComponent
 
 
-class ClientKeywords(LibraryComponent):
-    """Client keywords."""
+class PromptKeywords(LibraryComponent):
+    """Keywords that submit prompts and follow them."""
 
-    @keyword(tags=("Client",))
-    def connect_to_comfyui(
-        self,
-        url: str | None = None,
-        alias: str | None = None,
-        client_id: str | None = None,
-        timeout: timedelta | None = None,
-        auto_reconnect: bool = True,
-    ) -> str:
-        """Connects a client to ComfyUI over HTTP and WebSocket and returns its alias.
-
-        ``url`` defaults to the library's ``url`` import argument. The client gets
-        its own ``client_id`` (random unless given), so it receives the events of the
-        prompts it submits. The new client becomes the current one: keywords that
-        take ``client=`` use it when none is named.
-
-        Fails with one line when the server cannot be reached (refused, unknown
-        host, timeout).
-
-        Example:
-        | ${url} =    Start Mock Server
-        | Connect To ComfyUI    ${url}
-        | Connect To ComfyUI    http://gpu-box:8188    alias=gpu    timeout=1 min
-        """
-        target = url or self.library.url
-        client = ComfyClient(
-            target,
-            client_id=client_id,
-            timeout=self.seconds(timeout),
-            auto_reconnect=auto_reconnect,
-        )
-        try:
-            stats = client.connect(self.seconds(timeout))
-        except ComfyError:
-            client.close()
-            raise
-        alias = self.library.clients.add(alias, client)
-        self.library.track("client", alias)
-        version = (stats.get("system") or {}).get("comfyui_version", "unknown")
-        self.info(
-            f"Client '{alias}' connected to ComfyUI {version} at {client.url} "
-            f"(client_id {client.client_id})."
-        )
-        return alias
-
-    @keyword(tags=("Client",))
-    def disconnect_from_comfyui(self, client: str | None = None):
-        """Closes a client: its WebSocket, its reconnection loop and its HTTP session.
-
-        Example:
-        | Disconnect From ComfyUI
-        """
-        alias, instance = self.library.clients.remove(client)
-        instance.close()
-        self.info(f"Client '{alias}' disconnected.")
-
-    @keyword(tags=("Client",))
-    def close_all_clients(self):
-        """Closes every client. Safe to call at any time, e.g. in teardown.
-
-        Example:
-        | [Teardown]    Close All Clients
-        """
-        self.library.clients.close_all()
-
-    @keyword(tags=("Client",))
+    @keyword(tags=("Prompts",))
     def submit_workflow(self, workflow: Any, client: str | None = None, front: bool = False) -> str:
         """Queues a workflow on the server and returns its prompt id.
 
@@ -113,7 +47,7 @@ class ClientKeywords(LibraryComponent):
             self.library.warn_partial(handle)
         return handle.prompt_id
 
-    @keyword(tags=("Client",))
+    @keyword(tags=("Prompts",))
     def wait_for_completion(
         self,
         prompt_id: str | None = None,
@@ -158,7 +92,7 @@ class ClientKeywords(LibraryComponent):
         )
         return result
 
-    @keyword(tags=("Client",))
+    @keyword(tags=("Prompts",))
     def download_outputs(
         self,
         prompt_id: str | None = None,
@@ -206,7 +140,7 @@ class ClientKeywords(LibraryComponent):
         self.info(f"Downloaded {len(files)} file(s) of prompt {prompt_id} to {folder}.")
         return files
 
-    @keyword(tags=("Client",))
+    @keyword(tags=("Prompts",))
     def get_queue(self, client: str | None = None) -> dict[str, Any]:
         """Returns the server's queue: ``queue_running`` and ``queue_pending`` lists.
 
@@ -216,7 +150,7 @@ class ClientKeywords(LibraryComponent):
         """
         return self.library.clients.get(client)[1].queue()
 
-    @keyword(tags=("Client",))
+    @keyword(tags=("Prompts",))
     def get_history(
         self, prompt_id: str | None = None, max_items: int | None = None, client: str | None = None
     ) -> dict[str, Any]:

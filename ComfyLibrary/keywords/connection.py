@@ -1,0 +1,396 @@
+"""Keywords that connect clients to ComfyUI, follow their connection state and events."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+from typing import Any
+
+from robotlibcore import keyword
+
+from ComfyLibrary.client import ComfyClient, ConnectionState
+from ComfyLibrary.client.connection import Backoff
+from ComfyLibrary.client.events import Event
+from ComfyLibrary.errors import ComfyError, WaitTimeout
+from ComfyLibrary.keywords.context import LibraryComponent
+
+try:  # Robot Framework 7.4+: values that log.html never shows
+    from robot.api.types import Secret
+
+    SecretText = Secret | str
+except ImportError:  # pragma: no cover - older Robot Framework
+    SecretText = str  # type: ignore[misc]
+
+STATES = ", ".join(s.value for s in ConnectionState)
+
+
+def reveal(value: Any) -> str:
+    return str(getattr(value, "value", value))
+
+
+def matches(event: Event, event_type: str, payload: dict[str, Any]) -> bool:
+    if event.type != event_type:
+        return False
+    for key, expected in payload.items():
+        actual = event.get(key)
+        if str(actual) != str(expected):
+            return False
+    return True
+
+
+def describe(event_type: str, payload: dict[str, Any]) -> str:
+    if not payload:
+        return f"'{event_type}'"
+    return f"'{event_type}' with " + ", ".join(f"{k}={v}" for k, v in payload.items())
+
+
+class ConnectionKeywords(LibraryComponent):
+    """Connection, reconnection and event keywords."""
+
+    @keyword(tags=("Connection",))
+    def connect_to_comfyui(
+        self,
+        url: str | None = None,
+        alias: str | None = None,
+        client_id: str | None = None,
+        timeout: timedelta | None = None,
+        auto_reconnect: bool = True,
+        headers: dict[str, str] | None = None,
+        token: SecretText | None = None,
+        username: str | None = None,
+        password: SecretText | None = None,
+        backoff_initial: timedelta = timedelta(milliseconds=50),
+        backoff_multiplier: float = 2.0,
+        backoff_max: timedelta = timedelta(seconds=2),
+        backoff_jitter: float = 0.1,
+        max_attempts: int = 0,
+        ping_interval: timedelta = timedelta(seconds=2),
+        ping_timeout: timedelta = timedelta(seconds=3),
+        on_reconnection_failed: str | None = None,
+    ) -> str:
+        """Connects a client to ComfyUI over HTTP and WebSocket and returns its alias.
+
+        ``url`` defaults to the library's ``url`` import argument. The client gets
+        its own ``client_id`` (random unless given) and receives the events of the
+        prompts it submits. The new client becomes the current one.
+
+        | =Argument= | =Description= |
+        | ``alias`` | Name for the client; default ``client1``, ``client2``, ... |
+        | ``auto_reconnect`` | Reconnect by itself after a drop (default). |
+        | ``headers`` | Extra HTTP and WebSocket upgrade headers. |
+        | ``token`` | Bearer token; give it as a ``Secret`` so the log never shows it. |
+        | ``username``, ``password`` | Basic authentication (password as a ``Secret``). |
+        | ``backoff_initial``, ``backoff_multiplier``, ``backoff_max``, ``backoff_jitter`` | Delays between reconnection attempts: 50 ms, doubling, at most 2 s, +-10 %. |
+        | ``max_attempts`` | Attempts before ``reconnection_failed``; ``0`` (default) never gives up. |
+        | ``ping_interval``, ``ping_timeout`` | A silent socket is pinged; no answer in time means it is dead. |
+        | ``on_reconnection_failed`` | A keyword run (with the client alias) when reconnection fails. |
+
+        Fails with one line when the server cannot be reached (refused, unknown host,
+        timeout, TLS) or refuses the credentials.
+
+        Example:
+        | ${url} =    Start Mock Server
+        | Connect To ComfyUI    ${url}
+        | Connect To ComfyUI    ${url}    alias=second    auto_reconnect=False
+        | Connect To ComfyUI    https://comfy.example    token=${TOKEN}
+        """
+        all_headers = dict(headers or {})
+        if token is not None:
+            all_headers["Authorization"] = f"Bearer {reveal(token)}"
+        elif username is not None:
+            pair = f"{username}:{reveal(password or '')}".encode()
+            all_headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        backoff = Backoff(
+            backoff_initial.total_seconds(),
+            backoff_multiplier,
+            backoff_max.total_seconds(),
+            backoff_jitter,
+            max_attempts,
+        )
+        target = url or self.library.url
+        client = ComfyClient(
+            target,
+            client_id=client_id,
+            timeout=self.seconds(timeout),
+            headers=all_headers,
+            auto_reconnect=auto_reconnect,
+            backoff=backoff,
+            ping_interval=ping_interval.total_seconds(),
+            ping_timeout=ping_timeout.total_seconds(),
+        )
+        try:
+            stats = client.connect(self.seconds(timeout))
+        except ComfyError:
+            client.close()
+            raise
+        alias = self.library.clients.add(alias, client)
+        self.library.track("client", alias)
+        if on_reconnection_failed:
+            client.connection.on_reconnection_failed = lambda: (
+                self.library.pending_callbacks.append((on_reconnection_failed, alias))
+            )
+        version = (stats.get("system") or {}).get("comfyui_version", "unknown")
+        secret = " with credentials" if "Authorization" in all_headers else ""
+        self.info(
+            f"Client '{alias}' connected{secret} to ComfyUI {version} at {client.url} "
+            f"(client_id {client.client_id})."
+        )
+        return alias
+
+    @keyword(tags=("Connection",))
+    def disconnect_from_comfyui(self, client: str | None = None):
+        """Closes a client for good: its WebSocket, any reconnection loop and its HTTP session.
+
+        The client keeps its alias with the state ``closed``, so suites can still check
+        its state and events; `Close All Clients` forgets it.
+
+        Example:
+        | Disconnect From ComfyUI
+        | Connection State Should Be    closed
+        """
+        alias, instance = self.library.clients.get(client)
+        instance.close()
+        self.info(f"Client '{alias}' disconnected.")
+
+    @keyword(tags=("Connection",))
+    def close_all_clients(self):
+        """Closes every client. Safe to call at any time, e.g. in teardown.
+
+        Example:
+        | [Teardown]    Close All Clients
+        """
+        self.library.clients.close_all()
+
+    @keyword(tags=("Connection",))
+    def switch_client(self, client: str) -> str:
+        """Makes ``client`` the current client and returns the previous one's alias.
+
+        Example:
+        | Switch Client    second
+        """
+        previous = self.library.clients.current
+        self.library.clients.get(client)
+        self.library.clients.current = client
+        return previous or ""
+
+    @keyword(tags=("Connection",))
+    def reconnect_client(
+        self,
+        client: str | None = None,
+        attempts: int = 10,
+        delay: timedelta = timedelta(milliseconds=500),
+        timeout: timedelta | None = None,
+    ):
+        """Reconnects a client's WebSocket by hand and fails if it cannot within ``attempts``
+        tries ``delay`` apart, or within ``timeout``.
+
+        Example:
+        | Connect To ComfyUI    ${url}    auto_reconnect=False
+        | Restart Server
+        | Reconnect Client    attempts=20    delay=200 ms
+        """
+        alias, instance = self.library.clients.get(client)
+        seconds = self.seconds(timeout)
+        if not instance.reconnect(attempts, delay.total_seconds(), seconds):
+            raise ComfyError(
+                f"Client '{alias}' could not reconnect to {instance.url} in {attempts} attempt(s) "
+                f"within {self.timestr(seconds)}: {instance.connection.last_error or 'no answer'}."
+            )
+        self.info(f"Client '{alias}' reconnected.")
+
+    @keyword(tags=("Connection",))
+    def validate_connection(
+        self, client: str | None = None, timeout: timedelta = timedelta(seconds=5)
+    ) -> bool:
+        """Returns ``True`` when the server answers over HTTP and the WebSocket is connected,
+        ``False`` otherwise. Never fails.
+
+        Example:
+        | ${ok} =    Validate Connection
+        | Should Be True    ${ok}
+        """
+        try:
+            _, instance = self.library.clients.get(client)
+        except ComfyError:
+            return False
+        valid = instance.validate_connection(timeout.total_seconds())
+        self.info(f"Connection is {'valid' if valid else 'not valid'}.")
+        return valid
+
+    @keyword(tags=("Connection",))
+    def get_connection_state(self, client: str | None = None) -> str:
+        """Returns the client's connection state: one of connecting, connected, reconnecting,
+        disconnected, failed or closed.
+
+        Example:
+        | ${state} =    Get Connection State
+        """
+        return self.library.clients.get(client)[1].state.value
+
+    @keyword(tags=("Connection",))
+    def connection_state_should_be(self, state: str, client: str | None = None):
+        """Fails unless the client's connection state is ``state``.
+
+        Example:
+        | Connection State Should Be    connected
+        """
+        if state not in {s.value for s in ConnectionState}:
+            raise ComfyError(f"'{state}' is not a connection state: use one of {STATES}.")
+        actual = self.get_connection_state(client)
+        if actual != state:
+            raise AssertionError(f"Connection state is '{actual}', expected '{state}'.")
+
+    @keyword(tags=("Connection",))
+    def wait_for_connection(self, client: str | None = None, timeout: timedelta | None = None):
+        """Waits until the client's WebSocket is connected.
+
+        Example:
+        | Restart Server
+        | Wait For Connection    timeout=10s
+        """
+        self._wait_state(client, {ConnectionState.CONNECTED}, timeout, "connected")
+
+    @keyword(tags=("Connection",))
+    def wait_for_disconnection(self, client: str | None = None, timeout: timedelta | None = None):
+        """Waits until the client notices its WebSocket is gone (any state but connected).
+
+        Example:
+        | Kill Server
+        | Wait For Disconnection    timeout=5s
+        """
+        states = set(ConnectionState) - {ConnectionState.CONNECTED, ConnectionState.CONNECTING}
+        self._wait_state(client, states, timeout, "disconnected")
+
+    def _wait_state(self, client, states, timeout, wanted: str) -> None:
+        alias, instance = self.library.clients.get(client)
+        seconds = self.seconds(timeout)
+        if not instance.connection.wait_for_state(states, seconds):
+            raise WaitTimeout(
+                f"Client '{alias}' was not {wanted} within {self.timestr(seconds)}: "
+                f"it is {instance.state.value}."
+            )
+
+    # Events -----------------------------------------------------------------
+
+    def _since(self, alias: str) -> int:
+        return self.library.event_marks.get(alias, 0)
+
+    @keyword(tags=("Events",))
+    def start_event_tracking(self, client: str | None = None):
+        """Marks now as the start for `Wait For Event`, `Event Should Have Fired` and
+        `Event Should Not Have Fired`: earlier events are ignored by them.
+
+        Example:
+        | Start Event Tracking
+        | Kill Server
+        | Restart Server
+        | Wait For Event    reconnected
+        """
+        alias, instance = self.library.clients.get(client)
+        self.library.event_marks[alias] = instance.events.last_seq
+
+    @keyword(tags=("Events",))
+    def clear_events(self, client: str | None = None):
+        """Forgets every event the client recorded so far (and starts tracking from now).
+
+        Example:
+        | Clear Events
+        """
+        alias, instance = self.library.clients.get(client)
+        self.library.event_marks[alias] = instance.events.clear()
+
+    @keyword(tags=("Events",))
+    def wait_for_event(
+        self,
+        event_type: str,
+        timeout: timedelta | None = None,
+        client: str | None = None,
+        **payload: Any,
+    ) -> dict[str, Any]:
+        """Waits for an event and returns it (``type``, ``data``, ``time``, ``seq``, ``source``).
+
+        Events are the server's WebSocket messages (``status``, ``executing``,
+        ``execution_success``, ...) and the client's connection events (``connected``,
+        ``disconnected``, ``reconnecting``, ``reconnected``, ``reconnection_failed``).
+        Named arguments must match fields of the event's data, e.g. ``prompt_id=${id}``.
+        An event that already arrived since `Start Event Tracking` counts.
+
+        Example:
+        | Wait For Event    execution_start    prompt_id=${id}
+        | Wait For Event    reconnected    timeout=10s
+        """
+        alias, instance = self.library.clients.get(client)
+        seconds = self.seconds(timeout)
+        found = instance.events.wait_for(
+            lambda e: matches(e, event_type, payload), seconds, since=self._since(alias)
+        )
+        if found is None:
+            seen = sorted({e.type for e in instance.events.events(self._since(alias))})
+            raise WaitTimeout(
+                f"Client '{alias}' saw no {describe(event_type, payload)} event "
+                f"within {self.timestr(seconds)} (seen: {', '.join(seen) or 'none'})."
+            )
+        self.info(f"Event {describe(event_type, payload)} arrived (#{found.seq}).")
+        return found.as_dict()
+
+    @keyword(tags=("Events",))
+    def event_should_have_fired(
+        self, event_type: str, client: str | None = None, **payload: Any
+    ) -> int:
+        """Fails unless the event was recorded since `Start Event Tracking`; returns how often.
+
+        Example:
+        | Event Should Have Fired    reconnected
+        """
+        count = self._count(client, event_type, payload)
+        if count == 0:
+            raise AssertionError(f"No {describe(event_type, payload)} event has fired.")
+        return count
+
+    @keyword(tags=("Events",))
+    def event_should_not_have_fired(
+        self, event_type: str, client: str | None = None, **payload: Any
+    ):
+        """Fails if the event was recorded since `Start Event Tracking`.
+
+        Example:
+        | Event Should Not Have Fired    reconnection_failed
+        """
+        count = self._count(client, event_type, payload)
+        if count:
+            raise AssertionError(f"{describe(event_type, payload)} fired {count} time(s).")
+
+    @keyword(tags=("Events",))
+    def get_events(
+        self, event_type: str | None = None, client: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Returns the recorded events since `Start Event Tracking`, optionally of one type.
+
+        Binary preview frames are listed without their image bytes.
+
+        Example:
+        | ${events} =    Get Events    reconnecting
+        | Length Should Be    ${events}    3
+        """
+        alias, instance = self.library.clients.get(client)
+        found = instance.events.events(
+            self._since(alias), lambda e: event_type is None or e.type == event_type
+        )
+        result = []
+        for event in found:
+            entry = event.as_dict()
+            if event.source == "binary" and isinstance(entry["data"], dict):
+                entry["data"] = {
+                    k: (f"<{len(v)} bytes>" if isinstance(v, bytes) else v)
+                    for k, v in entry["data"].items()
+                }
+            result.append(entry)
+        self.debug(json.dumps(result, default=str)[:4000])
+        return result
+
+    def _count(self, client, event_type, payload) -> int:
+        alias, instance = self.library.clients.get(client)
+        return len(
+            instance.events.events(self._since(alias), lambda e: matches(e, event_type, payload))
+        )

@@ -1,0 +1,184 @@
+"""Keywords that inject faults into a running mock server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from robotlibcore import keyword
+
+from ComfyLibrary.errors import ComfyError
+from ComfyLibrary.keywords.context import LibraryComponent
+from ComfyLibrary.servers.mock_control import control
+
+FAIL_MODES = ("http", "validation", "execution")
+
+
+class FaultKeywords(LibraryComponent):
+    """Fault injection keywords (mock servers only)."""
+
+    def _mock(self, alias: str | None):
+        server = self.library.servers.get(alias)
+        if server.kind != "mock":
+            raise ComfyError(
+                f"Server '{server.name}' is not a mock: put a network proxy in front "
+                "of it (Start Network Proxy) to inject network faults."
+            )
+        return server
+
+    def _control(self, alias: str | None, route: str, body: dict[str, Any] | None = None):
+        server = self._mock(alias)
+        state = control(server.url, route, body)
+        self.debug(f"Faults of '{server.name}': {state}")
+        return state
+
+    @keyword(tags=("Faults",))
+    def set_server_latency(self, latency: timedelta, alias: str | None = None):
+        """Delays every HTTP answer of a mock server by ``latency`` (``0`` removes it).
+
+        Example:
+        | Set Server Latency    500 ms
+        """
+        self._control(alias, "latency", {"ms": latency.total_seconds() * 1000})
+        self.info(f"Every HTTP answer now takes {self.timestr(latency.total_seconds())} longer.")
+
+    @keyword(tags=("Faults",))
+    def fail_next_prompts(
+        self,
+        count: int = 1,
+        mode: str = "http",
+        status: int = 500,
+        message: str = "",
+        node: str | None = None,
+        exception_type: str = "RuntimeError",
+        alias: str | None = None,
+    ):
+        """Makes the next ``count`` prompts fail.
+
+        | =Mode= | =Effect= |
+        | ``http`` | POST /prompt answers HTTP ``status`` (500 gives ComfyUI's own 500 page). |
+        | ``validation`` | POST /prompt answers 400 ``invalid_prompt`` with ``message``. |
+        | ``execution`` | The prompt is accepted and fails at ``node`` (an id or a class; the first node when empty) with an ``execution_error`` of ``exception_type`` and ``message``. |
+
+        Example:
+        | Fail Next Prompts    mode=http    status=503
+        | Fail Next Prompts    mode=execution    node=KSampler    message=CUDA out of memory    exception_type=torch.OutOfMemoryError
+        """
+        if mode not in FAIL_MODES:
+            raise ComfyError(f"mode must be one of {', '.join(FAIL_MODES)}, not '{mode}'.")
+        self._control(
+            alias,
+            "fail_prompts",
+            {
+                "count": count,
+                "mode": mode,
+                "status": status,
+                "message": message,
+                "node": node,
+                "exception_type": exception_type,
+            },
+        )
+        self.info(f"The next {count} prompt(s) will fail ({mode}).")
+
+    @keyword(tags=("Faults",))
+    def drop_websocket_connections(
+        self, when: str = "now", count: int = 1, alias: str | None = None
+    ):
+        """Cuts every WebSocket of a mock server, like a network failure (no close frame).
+
+        ``when`` is ``now``, or a WebSocket event name: the sockets are cut just
+        before that event is next sent, e.g. ``execution_start`` to drop in the middle
+        of a run. ``count`` is how many times that happens.
+
+        Example:
+        | Drop WebSocket Connections
+        | Drop WebSocket Connections    when=execution_start
+        """
+        self._control(alias, "drop_websockets", {"when": when, "count": count})
+        self.info(
+            "WebSockets dropped."
+            if when == "now"
+            else f"WebSockets will drop before the next '{when}' event."
+        )
+
+    @keyword(tags=("Faults",))
+    def stall_execution(self, alias: str | None = None):
+        """Holds the mock's worker before its next node until `Resume Execution`.
+
+        The running prompt stays ``running`` with its current node; an interrupt still
+        ends it.
+
+        Example:
+        | Stall Execution
+        | ${id} =    Submit Workflow    empty_image_save.json
+        | Wait For Event    executing    prompt_id=${id}
+        | Resume Execution
+        """
+        self._control(alias, "stall", {"stalled": True})
+        self.info("Execution stalled.")
+
+    @keyword(tags=("Faults",))
+    def resume_execution(self, alias: str | None = None):
+        """Lets a stalled mock continue. See `Stall Execution`.
+
+        Example:
+        | Resume Execution
+        """
+        self._control(alias, "stall", {"stalled": False})
+        self.info("Execution resumed.")
+
+    @keyword(tags=("Faults",))
+    def delay_history_write(self, delay: timedelta, alias: str | None = None):
+        """Writes each history entry ``delay`` after ``execution_success`` is sent.
+
+        This reproduces the race real clients trip on: ``execution_success`` arrives,
+        ``/history/{id}`` is still empty for a while.
+
+        Example:
+        | Delay History Write    1s
+        """
+        self._control(alias, "history_delay", {"ms": delay.total_seconds() * 1000})
+        self.info(f"History is now written {self.timestr(delay.total_seconds())} late.")
+
+    @keyword(tags=("Faults",))
+    def lose_queue_on_restart(self, lose: bool = True, alias: str | None = None):
+        """Says whether a restarted mock forgets its queue and history (default ``True``, as
+        ComfyUI does). With ``False`` they survive `Restart Server`, even after a crash.
+
+        Example:
+        | Lose Queue On Restart    False
+        | Kill Server
+        | Restart Server
+        """
+        server = self._mock(alias)
+        self._control(alias, "keep_queue", {"keep": not lose})
+        flag = "--keep-queue-on-restart"
+        if lose and flag in server.command:
+            server.command.remove(flag)
+        elif not lose and flag not in server.command:
+            server.command.append(flag)
+        self.info(
+            "Queue and history will be lost on restart."
+            if lose
+            else "Queue and history will survive a restart."
+        )
+
+    @keyword(tags=("Faults",))
+    def reset_faults(self, alias: str | None = None):
+        """Clears every injected fault of a mock server (latency, failures, drops, stall, delay).
+
+        Example:
+        | [Teardown]    Reset Faults
+        """
+        self._control(alias, "faults/reset", {})
+        self.info("Faults cleared.")
+
+    @keyword(tags=("Faults",))
+    def get_server_faults(self, alias: str | None = None) -> dict[str, Any]:
+        """Returns the mock's current faults and counters (rejected prompts, drops, ...).
+
+        Example:
+        | ${faults} =    Get Server Faults
+        | Should Be Equal As Integers    ${faults}[counters][dropped_websockets]    1
+        """
+        return self._control(alias, "faults")

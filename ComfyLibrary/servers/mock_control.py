@@ -1,0 +1,29 @@
+"""Calls to the mock server's fault-injection routes under /mock/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from ComfyLibrary.errors import ComfyError
+
+
+def control(url: str, route: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """POSTs ``body`` to ``/mock/<route>`` (GET when ``body`` is None) and returns the faults."""
+    target = f"{url}/mock/{route}"
+    try:
+        if body is None:
+            answer = requests.get(target, timeout=10)
+        else:
+            answer = requests.post(target, json=body, timeout=10)
+    except requests.RequestException as exc:
+        raise ComfyError(f"Cannot reach the mock server's control route {target}: {exc}") from None
+    if answer.status_code == 404:
+        raise ComfyError(
+            f"{url} has no /mock/ control routes: faults can only be injected into "
+            "a mock server (use the network proxy for a real ComfyUI)."
+        )
+    if answer.status_code != 200:
+        raise ComfyError(f"The mock refused {route}: {answer.text.strip()[:200]}")
+    return answer.json()
