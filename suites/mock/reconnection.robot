@@ -65,7 +65,7 @@ Validate Connection Tells Whether The Server Is There
     Should Not Be True    ${valid}
 
 A Failure Callback Runs When Reconnection Gives Up
-    VAR    ${FAILED CLIENT} =    none    scope=TEST
+    VAR    ${FAILED CLIENT} =    none    scope=SUITE    # robocop: off=VAR05
     ${url} =    Get Server Url
     Connect To ComfyUI    ${url}    alias=fragile    max_attempts=3    backoff_max=100 ms
     ...    on_reconnection_failed=Record Reconnection Failure
@@ -75,7 +75,7 @@ A Failure Callback Runs When Reconnection Gives Up
     Should Be Equal    ${FAILED CLIENT}    fragile
 
 Several Crash And Restart Cycles Are Each Survived
-    FOR    ${cycle}    IN RANGE    3
+    FOR    ${_}    IN RANGE    3
         Start Event Tracking
         Kill Server
         Wait For Event    disconnected
@@ -131,17 +131,46 @@ A Prompt That Finishes While The Socket Is Down Still Completes
 
 Twenty Clients Survive A Restart Together
     ${url} =    Get Server Url
-    @{clients} =    Create List
-    FOR    ${index}    IN RANGE    20
-        ${alias} =    Connect To ComfyUI    ${url}    alias=crowd${index}
-        Append To List    ${clients}    ${alias}
-    END
+    ${clients} =    Connect Clients    ${url}    20
     Kill Server
     Restart Server
     FOR    ${alias}    IN    @{clients}
         Wait For Connection    client=${alias}    timeout=10s
     END
-    @{prompts} =    Create List
+    Each Client Runs A Workflow    ${clients}
+
+
+*** Keywords ***
+Record Reconnection Failure
+    [Documentation]    Called by the library when a client gives up reconnecting.
+    [Arguments]    ${alias}
+    VAR    ${FAILED CLIENT} =    ${alias}    scope=SUITE    # robocop: off=VAR05
+
+Get Connection Event Names
+    [Documentation]    The names of the connection events since tracking started, in order.
+    ${events} =    Get Events
+    VAR    @{names} =    @{EMPTY}
+    FOR    ${event}    IN    @{events}
+        IF    $event["type"] in $CONNECTION_EVENTS
+            Append To List    ${names}    ${event}[type]
+        END
+    END
+    RETURN    ${names}
+
+Connect Clients
+    [Documentation]    Connects ${count} clients to ${url}; returns their aliases.
+    [Arguments]    ${url}    ${count}
+    VAR    @{clients} =    @{EMPTY}
+    FOR    ${index}    IN RANGE    ${count}
+        ${alias} =    Connect To ComfyUI    ${url}    alias=crowd${index}
+        Append To List    ${clients}    ${alias}
+    END
+    RETURN    ${clients}
+
+Each Client Runs A Workflow
+    [Documentation]    Every client submits a workflow; then each one must complete.
+    [Arguments]    ${clients}
+    VAR    @{prompts} =    @{EMPTY}
     FOR    ${alias}    IN    @{clients}
         ${prompt_id} =    Submit Workflow    empty_image_save.json    client=${alias}
         Append To List    ${prompts}    ${prompt_id}
@@ -149,21 +178,3 @@ Twenty Clients Survive A Restart Together
     FOR    ${alias}    ${prompt_id}    IN ZIP    ${clients}    ${prompts}
         Workflow Should Complete    ${prompt_id}    client=${alias}
     END
-
-
-*** Keywords ***
-Record Reconnection Failure
-    [Documentation]    Called by the library when a client gives up reconnecting.
-    [Arguments]    ${alias}
-    VAR    ${FAILED CLIENT} =    ${alias}    scope=TEST
-
-Get Connection Event Names
-    [Documentation]    The names of the connection events since tracking started, in order.
-    ${events} =    Get Events
-    @{names} =    Create List
-    FOR    ${event}    IN    @{events}
-        IF    $event["type"] in $CONNECTION_EVENTS
-            Append To List    ${names}    ${event}[type]
-        END
-    END
-    RETURN    ${names}
