@@ -1,13 +1,14 @@
 *** Settings ***
-Documentation       Clients that survive real server crashes: manual and automatic reconnection,
-...                 connection states and events, repeated drops, closing while reconnecting,
-...                 prompts that finish while the socket is down, and many clients at once.
-...                 Every server here is a real process that is really killed.
+Documentation    Clients that survive real server crashes: manual and automatic reconnection,
+...              connection states and events, repeated drops, closing while reconnecting,
+...              prompts that finish while the socket is down, and many clients at once.
+...              Every server here is a real process that is really killed.
 
-Resource            ../../resources/comfy.resource
+Resource         ../../resources/comfy.resource
 
-Test Setup          Start A Mock ComfyUI And Connect
-Test Tags           reconnection
+Test Setup       Start A Mock ComfyUI And Connect
+
+Test Tags        reconnection
 
 
 *** Variables ***
