@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RESULTS ?= results
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint pytest robot docs clean
+.PHONY: run test install lint pytest robot pabot docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment: install python3-venv (apt-get install python3-venv)"; exit 1; }
@@ -22,8 +22,8 @@ install: $(STAMP)
 run: install
 	$(BIN)/robot --outputdir $(RESULTS) suites/
 
-## Everything: lint (ruff, robocop), pytest, and the Robot suites.
-test: install lint pytest robot
+## Everything: lint (ruff, robocop), pytest, the Robot suites, and the mock suites under pabot.
+test: install lint pytest robot pabot
 
 lint: install
 	$(BIN)/ruff check .
@@ -36,6 +36,9 @@ pytest: install
 
 robot: install
 	$(BIN)/robot --outputdir $(RESULTS) suites/
+
+pabot: install
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pabot --processes 4 --pabotlibport 0 --outputdir $(RESULTS)/pabot suites/mock
 
 docs: install
 	$(BIN)/python -m robot.libdoc ComfyLibrary $(RESULTS)/ComfyLibrary.html

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import shutil
+import threading
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -69,6 +70,7 @@ class MockServer:
         ControlRoutes(self).register(self.app)
         JobRoutes(self).register(self.app)
         self.state_file = output / persistence.STATE_FILE
+        self._state_lock = threading.Lock()
         self.runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -84,11 +86,14 @@ class MockServer:
         self.save_state()
 
     def save_state(self) -> None:
-        """Writes queue and history to the state file when they must survive a restart."""
-        if self.faults.state.keep_queue:
-            persistence.save(self.state_file, self.queue)
-        elif self.state_file.exists():
-            self.state_file.unlink(missing_ok=True)
+        """Writes queue and history to the state file when they must survive a restart.
+
+        Called from the HTTP handlers and the worker thread alike, hence the lock."""
+        with self._state_lock:
+            if self.faults.state.keep_queue:
+                persistence.save(self.state_file, self.queue)
+            elif self.state_file.exists():
+                self.state_file.unlink(missing_ok=True)
 
     async def start(self) -> int:
         """Binds the socket, starts the worker and returns the bound port."""
