@@ -47,3 +47,31 @@ def test_sigkill_of_robot_during_smoke_suite_leaves_no_mock_alive(tmp_path):
     finally:
         if robot.poll() is None:
             robot.kill()
+
+
+def test_robot_test_timeout_during_start_comfyui_server_leaves_nothing_behind(tmp_path):
+    suite = tmp_path / "timeout.robot"
+    stand_in = ROOT / "resources" / "fixtures" / "stand_in_comfyui.py"
+    suite.write_text(f"""*** Settings ***
+Library    ComfyLibrary
+
+*** Test Cases ***
+Start Up Takes Longer Than The Test May
+    [Timeout]    2s
+    Start ComfyUI Server    command={{python}} {stand_in} --port {{port}} --startup-seconds 60
+""")
+    robot = subprocess.Popen(
+        [sys.executable, "-m", "robot", "--outputdir", str(tmp_path / "out"), str(suite)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        started = wait_until(lambda: children(robot.pid, "stand_in_comfyui"), timeout=30)
+        assert started, "the stand-in server was never started"
+        output, _ = robot.communicate(timeout=60)
+        assert robot.returncode == 1, output.decode()
+        assert b"Test timeout 2 seconds exceeded" in output
+        gone = wait_until(lambda: not any(alive(pid) for pid in started), timeout=5)
+        assert gone, f"the stand-in outlived the timed-out test: {started}"
+    finally:
+        if robot.poll() is None:
+            robot.kill()
