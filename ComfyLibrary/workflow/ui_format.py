@@ -1,0 +1,283 @@
+"""Converting editor (UI-format) workflows to API-format prompts, as ComfyUI's frontend does.
+
+The editor saves ``nodes`` and ``links`` with widget values by position; the API wants
+``{id: {class_type, inputs, _meta}}``. Widget names come from the server's node catalog
+(``/object_info``). Subgraphs are flattened to ``"<instance>:<inner>"`` ids, reroutes
+followed, primitive nodes written into their targets, muted nodes dropped and bypassed
+nodes re-wired to one of their inputs. Node types the catalog lacks are reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ComfyLibrary.errors import WorkflowError
+
+VIRTUAL = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
+WIDGET_TYPES = {"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"}
+MUTED, BYPASSED = 2, 4
+SUBGRAPH_INPUT, SUBGRAPH_OUTPUT = -10, -20
+# Titles the frontend's English locale gives instead of the catalog's display name.
+TITLE_OVERRIDES = {"FluxKontextMultiReferenceLatentMethod": "FluxKontextMultiReferenceLatentMethod"}
+# Widgets the frontend adds to some nodes by extension, with their serialised values.
+EXTENSION_WIDGETS = {"PreviewAny": {"preview": "", "previewMode": None}}
+
+
+@dataclass(frozen=True)
+class Link:
+    node: str
+    slot: int
+
+
+@dataclass(frozen=True)
+class Value:
+    value: Any
+
+
+DROP = object()  # the input key disappears (e.g. fed by a muted node)
+KEEP = object()  # nothing overrides the node's own widget value
+
+
+@dataclass
+class Scope:
+    """One graph level: the root workflow or one subgraph instance."""
+
+    prefix: str
+    nodes: dict[int, dict[str, Any]]
+    links: dict[int, tuple[int, int, int, int, Any]]
+    definition: dict[str, Any] | None = None
+    instance: dict[str, Any] | None = None
+    parent: Scope | None = None
+    children: dict[int, Scope] = field(default_factory=dict)
+
+
+def is_ui_format(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("nodes"), list) and "links" in data
+
+
+def _links(raw: list[Any]) -> dict[int, tuple[int, int, int, int, Any]]:
+    table = {}
+    for link in raw or []:
+        if isinstance(link, dict):
+            table[link["id"]] = (link["origin_id"], link["origin_slot"], link["target_id"],
+                                 link["target_slot"], link.get("type"))
+        else:
+            table[link[0]] = (link[1], link[2], link[3], link[4], link[5] if len(link) > 5 else None)
+    return table
+
+
+def _types_fit(a: Any, b: Any) -> bool:
+    if a == "*" or b == "*" or a == b:
+        return True
+    if isinstance(a, str) and isinstance(b, str):
+        return bool({t.strip() for t in a.split(",")} & {t.strip() for t in b.split(",")})
+    return False
+
+
+class UiConverter:
+    def __init__(self, workflow: dict[str, Any], object_info: dict[str, Any]):
+        self.workflow = workflow
+        self.catalog = object_info
+        definitions = (workflow.get("definitions") or {}).get("subgraphs") or []
+        self.subgraphs = {d["id"]: d for d in definitions}
+        self.prompt: dict[str, Any] = {}
+        self.missing: dict[str, list[str]] = {}
+
+    # Public -------------------------------------------------------------------
+
+    def convert(self) -> dict[str, Any]:
+        root = Scope("", {n["id"]: n for n in self.workflow["nodes"]}, _links(self.workflow["links"]))
+        self._emit_scope(root)
+        return self.prompt
+
+    # Graph walking ------------------------------------------------------------
+
+    def _child(self, scope: Scope, instance: dict[str, Any]) -> Scope:
+        if instance["id"] not in scope.children:
+            definition = self.subgraphs[instance["type"]]
+            scope.children[instance["id"]] = Scope(
+                f"{scope.prefix}{instance['id']}:",
+                {n["id"]: n for n in definition.get("nodes", [])},
+                _links(definition.get("links", [])),
+                definition, instance, scope,
+            )
+        return scope.children[instance["id"]]
+
+    def _emit_scope(self, scope: Scope) -> None:
+        for node in scope.nodes.values():
+            kind = node.get("type")
+            if kind in self.subgraphs:
+                # ComfyUI's frontend emits the inner nodes whatever the instance's mode is.
+                self._emit_scope(self._child(scope, node))
+            elif kind in VIRTUAL or node.get("mode", 0) in (MUTED, BYPASSED):
+                continue
+            else:
+                self._emit_node(scope, node)
+
+    def _upstream(self, scope: Scope, link_id: int) -> Any:
+        link = scope.links.get(link_id)
+        if link is None:
+            return DROP
+        origin, slot = link[0], link[1]
+        if origin == SUBGRAPH_INPUT:
+            return self._from_instance(scope, slot)
+        node = scope.nodes.get(origin)
+        if node is None:
+            return DROP
+        return self._output(scope, node, slot)
+
+    def _output(self, scope: Scope, node: dict[str, Any], slot: int) -> Any:
+        kind = node.get("type")
+        mode = node.get("mode", 0)
+        if kind in self.subgraphs:
+            if mode == BYPASSED:
+                return self._bypass(scope, node, slot)
+            inner = self._child(scope, node)
+            for link_id, link in inner.links.items():
+                if link[2] == SUBGRAPH_OUTPUT and link[3] == slot:
+                    return self._upstream(inner, link_id)
+            return DROP
+        if kind == "Reroute":
+            inputs = node.get("inputs") or []
+            link = inputs[0].get("link") if inputs else None
+            return DROP if link is None else self._upstream(scope, link)
+        if kind == "PrimitiveNode":
+            values = node.get("widgets_values") or []
+            return Value(values[0]) if values else DROP
+        if mode == MUTED:
+            return DROP
+        if mode == BYPASSED:
+            return self._bypass(scope, node, slot)
+        return Link(f"{scope.prefix}{node['id']}", slot)
+
+    def _bypass(self, scope: Scope, node: dict[str, Any], slot: int) -> Any:
+        outputs = node.get("outputs") or []
+        wanted = outputs[slot].get("type") if slot < len(outputs) else "*"
+        inputs = node.get("inputs") or []
+        choice = None
+        if slot < len(inputs) and _types_fit(inputs[slot].get("type"), wanted):
+            choice = inputs[slot]
+        if choice is None:
+            choice = next((i for i in inputs if i.get("type") == wanted), None)
+        if choice is None:
+            choice = next((i for i in inputs if _types_fit(i.get("type"), wanted)), None)
+        if choice is None or choice.get("link") is None:
+            return DROP
+        return self._upstream(scope, choice["link"])
+
+    def _from_instance(self, scope: Scope, slot: int) -> Any:
+        definition, instance, parent = scope.definition, scope.instance, scope.parent
+        assert definition is not None and instance is not None and parent is not None
+        inputs = definition.get("inputs") or []
+        if slot >= len(inputs):
+            return DROP
+        wanted = inputs[slot]
+        for entry in instance.get("inputs") or []:
+            if entry.get("name") == wanted.get("name") and entry.get("link") is not None:
+                return self._upstream(parent, entry["link"])
+        widget_inputs = [i for i in inputs if i.get("type") in WIDGET_TYPES]
+        if wanted in widget_inputs:
+            values = instance.get("widgets_values") or []
+            index = widget_inputs.index(wanted)
+            if isinstance(values, list) and index < len(values):
+                return Value(values[index])
+        return KEEP
+
+    # Nodes --------------------------------------------------------------------
+
+    def _widgets(self, spec: dict[str, Any]) -> list[tuple[str, Any, bool]]:
+        """``(name, default, real)`` per widget in order; ``real`` False for frontend extras."""
+        widgets = []
+        order = spec.get("input_order") or {}
+        for category in ("required", "optional"):
+            section = (spec.get("input") or {}).get(category) or {}
+            for name in order.get(category) or list(section):
+                config = section.get(name)
+                if not config:
+                    continue
+                kind = config[0]
+                options = config[1] if len(config) > 1 and isinstance(config[1], dict) else {}
+                if options.get("forceInput") or not (isinstance(kind, list) or kind in WIDGET_TYPES):
+                    continue
+                default = options.get("default")
+                if default is None and isinstance(kind, list) and kind:
+                    default = kind[0]
+                elif default is None and kind == "COMBO" and options.get("options"):
+                    default = options["options"][0]
+                widgets.append((name, default, True))
+                if kind == "INT" and options.get("control_after_generate"):
+                    widgets.append(("control_after_generate", None, False))
+                if options.get("image_upload") or options.get("video_upload") or options.get(
+                        "audio_upload"):
+                    widgets.append(("upload", None, False))
+        return widgets
+
+    def _emit_node(self, scope: Scope, node: dict[str, Any]) -> None:
+        class_type = node.get("type")
+        node_id = f"{scope.prefix}{node['id']}"
+        spec = self.catalog.get(class_type)
+        if spec is None:
+            self.missing.setdefault(str(class_type), []).append(node_id)
+            return
+        inputs: dict[str, Any] = {}
+        values = node.get("widgets_values")
+        widgets = self._widgets(spec)
+        if isinstance(values, dict):
+            for name, default, real in widgets:
+                if real:
+                    inputs[name] = _wrap(values.get(name, default))
+        else:
+            values = values or []
+            for index, (name, default, real) in enumerate(widgets):
+                if real:
+                    inputs[name] = _wrap(values[index] if index < len(values) else default)
+        for name, value in EXTENSION_WIDGETS.get(class_type, {}).items():
+            inputs[name] = value
+        for entry in node.get("inputs") or []:
+            link = entry.get("link")
+            if link is None:
+                continue
+            name = (entry.get("widget") or {}).get("name") or entry.get("name")
+            source = self._upstream(scope, link)
+            if isinstance(source, Link):
+                inputs[name] = [source.node, source.slot]
+            elif isinstance(source, Value):
+                inputs[name] = _wrap(source.value)
+            elif source is DROP:
+                inputs.pop(name, None)
+        text_spec = ((spec.get("input") or {}).get("required") or {}).get("text")
+        if text_spec and len(text_spec) > 1 and (text_spec[1] or {}).get("dynamicPrompts"):
+            if isinstance(inputs.get("text"), str):
+                inputs["text"] = strip_dynamic_prompt(inputs["text"])
+        title = node.get("title") or TITLE_OVERRIDES.get(class_type) or spec.get(
+            "display_name") or class_type
+        self.prompt[node_id] = {"inputs": inputs, "class_type": class_type,
+                                "_meta": {"title": title}}
+
+
+def _wrap(value: Any) -> Any:
+    return {"__value__": value} if isinstance(value, list) else value
+
+
+def strip_dynamic_prompt(text: str) -> str:
+    """Removes ``//`` and ``/* */`` comments and unwraps ``{x}`` groups with no choices."""
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
+    text = re.sub(r"(?<!:)//[^\n]*", "", text)
+    return re.sub(r"(?<!\\)\{([^{}|]*)(?<!\\)\}", r"\1", text)
+
+
+def convert_ui_workflow(workflow: dict[str, Any], object_info: dict[str, Any],
+                        source: str = "workflow") -> dict[str, Any]:
+    """Converts an editor workflow to an API prompt; fails listing node types the catalog lacks."""
+    converter = UiConverter(workflow, object_info)
+    prompt = converter.convert()
+    if converter.missing:
+        listed = ", ".join(f"{kind} (node {', '.join(ids)})"
+                           for kind, ids in sorted(converter.missing.items()))
+        raise WorkflowError(
+            f"Cannot convert {source}: the server's node catalog has no {listed}. Install those "
+            "custom nodes on the server, or load a catalog dump that has them."
+        )
+    return prompt
