@@ -21,10 +21,12 @@ from ComfyLibrary.keywords import (
     MediaKeywords,
     NetworkKeywords,
     PromptKeywords,
+    RunKeywords,
     ServerKeywords,
     WorkflowKeywords,
 )
 from ComfyLibrary.keywords.context import safe_name
+from ComfyLibrary.report import RunRecord, RunReport
 from ComfyLibrary.servers import ServerRegistry
 from ComfyLibrary.version import __version__
 from ComfyLibrary.workflow import load_workflow, resolve_workflow_path
@@ -138,6 +140,10 @@ class ComfyLibrary(DynamicCore):
         self._test_name: str | None = None
         self.proxies: dict[str, Any] = {}
         self.event_marks: dict[str, int] = {}
+        self.workflows: dict[int, Any] = {}
+        self._report: RunReport | None = None
+        self.current_run: RunRecord | None = None
+        self.pending_upload = 0.0
         self.pending_callbacks: list[tuple[str, str]] = []
         self.current_proxy: str | None = None
         DynamicCore.__init__(
@@ -149,6 +155,7 @@ class ComfyLibrary(DynamicCore):
                 ConnectionKeywords(self),
                 PromptKeywords(self),
                 WorkflowKeywords(self),
+                RunKeywords(self),
                 MediaKeywords(self),
             ],
         )
@@ -175,11 +182,32 @@ class ComfyLibrary(DynamicCore):
             output = None
         return Path(output or Path.cwd()) / "comfy"
 
+    def test_names(self) -> tuple[str, str]:
+        return (self._suite_names[-1] if self._suite_names else "", self._test_name or "")
+
     def test_output_dir(self) -> Path:
         parts = [safe_name(n) for n in self._suite_names[-1:]]
         if self._test_name:
             parts.append(safe_name(self._test_name))
         return self.output_root().joinpath(*parts)
+
+    @property
+    def report(self) -> RunReport:
+        if self._report is None:
+            self._report = RunReport(self.output_root() / "run-report.json")
+        return self._report
+
+    def record_validation(self, seconds: float) -> None:
+        """Adds media validation time to the last workflow run, if there is one."""
+        if self.current_run is not None:
+            self.current_run.add("validation", seconds)
+            self.report.save()
+
+    def workflow_name(self, workflow: Any) -> str:
+        if isinstance(workflow, dict):
+            info = self.workflows.get(id(workflow))
+            return info.name if info is not None else "workflow"
+        return Path(str(workflow)).stem
 
     def as_workflow(self, workflow: Any) -> dict[str, Any]:
         """A workflow given as a dictionary, a file name or a path, as a fresh dictionary."""
@@ -264,6 +292,9 @@ class ComfyLibrary(DynamicCore):
             self._scopes[-1].extend(resources)
 
     def _close(self) -> None:
+        if self._report is not None and self._report.runs:
+            for line in self._report.summary_lines():
+                logger.console(line)
         self.clients.close_all()
         for proxy in self.proxies.values():
             with contextlib.suppress(Exception):

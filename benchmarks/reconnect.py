@@ -16,13 +16,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ComfyLibrary.client import ComfyClient  # noqa: E402
-from ComfyLibrary.servers import ServerProcess, mock_command  # noqa: E402
-from ComfyLibrary.servers.ports import free_port  # noqa: E402
+from ComfyLibrary.client import ComfyClient
+from ComfyLibrary.servers import ServerProcess, mock_command
+from ComfyLibrary.servers.ports import free_port
 
 CANVAS = {
-    "1": {"class_type": "EmptyImage",
-          "inputs": {"width": 64, "height": 64, "batch_size": 1, "color": 0}},
+    "1": {
+        "class_type": "EmptyImage",
+        "inputs": {"width": 64, "height": 64, "batch_size": 1, "color": 0},
+    },
     "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "r"}},
 }
 
@@ -50,8 +52,12 @@ def resources() -> tuple[int, int]:
 def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="bench-reconnect-"))
     port = free_port()
-    server = ServerProcess(mock_command(port, options={"output_directory": root / "out"}),
-                           port, root / "server.log", "bench")
+    server = ServerProcess(
+        mock_command(port, options={"output_directory": root / "out"}),
+        port,
+        root / "server.log",
+        "bench",
+    )
     server.start(15)
     client = ComfyClient(server.url)
     client.connect(5)
@@ -68,11 +74,15 @@ def main() -> None:
     completions = [s[1] for s in samples]
     print("| figure (20 restarts, default backoff) | value |")
     print("| --- | --- |")
-    print(f"| restarted server answering -> `reconnected` (median) | "
-          f"{statistics.median(reconnects) * 1000:.0f} ms |")
-    print(f"| restarted server answering -> prompt completed (median) | "
-          f"{statistics.median(completions) * 1000:.0f} ms |")
-    print(f"| comfyui-node default backoff before its first retry after a drop | 1000 ms |")
+    print(
+        f"| restarted server answering -> `reconnected` (median) | "
+        f"{statistics.median(reconnects) * 1000:.0f} ms |"
+    )
+    print(
+        f"| restarted server answering -> prompt completed (median) | "
+        f"{statistics.median(completions) * 1000:.0f} ms |"
+    )
+    print("| comfyui-node default backoff before its first retry after a drop | 1000 ms |")
     print(f"| threads before / after 100 more restart cycles | {before[0]} / {after[0]} |")
     print(f"| file descriptors before / after 100 more restart cycles | {before[1]} / {after[1]} |")
 

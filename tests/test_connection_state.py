@@ -11,8 +11,13 @@ from ComfyLibrary.client import ComfyClient, ConnectionState
 from ComfyLibrary.client.connection import Backoff
 from ComfyLibrary.client.resilience import CircuitBreaker, CircuitOpen
 
-CONNECTION_EVENTS = {"connected", "disconnected", "reconnecting", "reconnected",
-                     "reconnection_failed"}
+CONNECTION_EVENTS = {
+    "connected",
+    "disconnected",
+    "reconnecting",
+    "reconnected",
+    "reconnection_failed",
+}
 
 
 def connection_events(client: ComfyClient, since: int = 0) -> list[str]:
@@ -43,8 +48,11 @@ def test_states_through_a_crash_and_restart(client, mock_server):
     assert client.connection.wait_for_state({ConnectionState.RECONNECTING}, 5)
     mock_server.start(15)
     assert client.connection.wait_for_state({ConnectionState.CONNECTED}, 10)
-    assert compress(connection_events(client, mark)) == ["disconnected", "reconnecting",
-                                                         "reconnected"]
+    assert compress(connection_events(client, mark)) == [
+        "disconnected",
+        "reconnecting",
+        "reconnected",
+    ]
 
 
 def test_every_drop_is_handled_like_the_first(client, mock_server):

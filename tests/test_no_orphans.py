@@ -62,7 +62,9 @@ Start Up Takes Longer Than The Test May
 """)
     robot = subprocess.Popen(
         [sys.executable, "-m", "robot", "--outputdir", str(tmp_path / "out"), str(suite)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         started = wait_until(lambda: children(robot.pid, "stand_in_comfyui"), timeout=30)

@@ -17,6 +17,8 @@ from ComfyLibrary.client.http_api import HttpApi
 from ComfyLibrary.client.tracking import CompletionTracker
 from ComfyLibrary.errors import ComfyError, ServerUnreachable, WorkflowError
 
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # ComfyUI's default --max-upload-size
+
 
 @dataclass
 class PromptHandle:
@@ -81,12 +83,16 @@ class ComfyClient:
             ping_timeout=ping_timeout,
         )
         self.connection.on_open = self.http.breaker.succeeded  # the server is evidently back
+        self._object_info: dict[str, Any] | None = None
+        self.connect_seconds: float | None = None
+        self.runs = 0
         self.http.on_failure = lambda _exc: self.connection.mark_suspect()
 
     # Connection ------------------------------------------------------------------
 
     def connect(self, timeout: float | None = None) -> dict[str, Any]:
         """Checks the server over HTTP, opens the WebSocket and returns ``/system_stats``."""
+        started = time.perf_counter()
         stats = self.http.get_json("/system_stats", timeout=timeout)
         self.connection.connect_timeout = timeout or self.http.timeout
         try:
@@ -95,6 +101,7 @@ class ComfyClient:
             raise ServerUnreachable(
                 f"ComfyUI at {self.url} answers HTTP but its WebSocket /ws failed: {exc}"
             ) from None
+        self.connect_seconds = time.perf_counter() - started
         return stats
 
     @property
@@ -162,6 +169,51 @@ class ComfyClient:
 
     def interrupt(self, prompt_id: str | None = None) -> None:
         self.http.post_json("/interrupt", {"prompt_id": prompt_id} if prompt_id else {})
+
+    def clear_queue(self) -> None:
+        self.http.post_json("/queue", {"clear": True})
+
+    def delete_from_history(self, prompt_id: str | None = None) -> None:
+        self.http.post_json("/history", {"delete": [prompt_id]} if prompt_id else {"clear": True})
+
+    def object_info(self, refresh: bool = False) -> dict[str, Any]:
+        """The server's node catalog (cached; models and uploads change it, so refresh then)."""
+        if refresh or self._object_info is None:
+            self._object_info = self.http.get_json("/object_info")
+        return self._object_info
+
+    def upload_image(
+        self,
+        path: Path,
+        name: str | None = None,
+        subfolder: str = "",
+        overwrite: bool = False,
+        folder_type: str = "input",
+    ) -> dict[str, Any]:
+        """Uploads a file with POST /upload/image; returns ``{name, subfolder, type}``."""
+        if not path.is_file():
+            raise WorkflowError(f"Cannot upload {path}: the file does not exist.")
+        size = path.stat().st_size
+        if size > MAX_UPLOAD_BYTES:
+            raise WorkflowError(
+                f"Cannot upload {path}: {size // 2**20} MB is over the server's "
+                f"{MAX_UPLOAD_BYTES // 2**20} MB upload limit."
+            )
+        with path.open("rb") as handle:
+            files = {"image": (name or path.name, handle, "application/octet-stream")}
+            data = {
+                "subfolder": subfolder,
+                "type": folder_type,
+                "overwrite": "true" if overwrite else "false",
+            }
+            response = self.http.request("POST", "/upload/image", files=files, data=data)
+        if response.status_code != 200:
+            raise WorkflowError(
+                f"ComfyUI refused the upload of {path.name} (HTTP "
+                f"{response.status_code}): check the file name and subfolder."
+            )
+        self._object_info = None  # LoadImage's choices changed
+        return response.json()
 
     # Outputs ---------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from ComfyLibrary.keywords.faults import FaultKeywords
 from ComfyLibrary.keywords.media import MediaKeywords
 from ComfyLibrary.keywords.network import NetworkKeywords
 from ComfyLibrary.keywords.prompts import PromptKeywords
+from ComfyLibrary.keywords.runs import RunKeywords
 from ComfyLibrary.keywords.servers import ServerKeywords
 from ComfyLibrary.keywords.workflow import WorkflowKeywords
 
@@ -15,6 +16,7 @@ __all__ = [
     "MediaKeywords",
     "NetworkKeywords",
     "PromptKeywords",
+    "RunKeywords",
     "ServerKeywords",
     "WorkflowKeywords",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ class MediaKeywords(LibraryComponent):
         | Image Should Be Valid    ${file}    format=PNG    min_size=100 B
         """
         formats = [f.strip() for f in format.split(",") if f.strip()]
+        started = time.perf_counter()
         info, problems = check_image(
             path,
             formats=formats,
@@ -58,6 +60,7 @@ class MediaKeywords(LibraryComponent):
             max_size=parse_size(max_size),
             mode=mode,
         )
+        self.library.record_validation(time.perf_counter() - started)
         self.log_thumbnail(Path(path))
         if problems:
             raise MediaError(f"Image {Path(path).name} is not valid: " + "; ".join(problems) + ".")

@@ -11,30 +11,43 @@ from typing import Any
 from robotlibcore import keyword
 
 from ComfyLibrary.client.client import Completion, PromptHandle
-from ComfyLibrary.errors import ComfyError
+from ComfyLibrary.errors import ComfyError, WorkflowError
 from ComfyLibrary.keywords.context import LibraryComponent
+from ComfyLibrary.keywords.workflow import problems_message
+from ComfyLibrary.workflow.validate import validate_workflow
 
 
 class PromptKeywords(LibraryComponent):
     """Keywords that submit prompts and follow them."""
 
     @keyword(tags=("Prompts",))
-    def submit_workflow(self, workflow: Any, client: str | None = None, front: bool = False) -> str:
+    def submit_workflow(
+        self, workflow: Any, client: str | None = None, front: bool = False, validate: bool = True
+    ) -> str:
         """Queues a workflow on the server and returns its prompt id.
 
-        ``workflow`` is a workflow loaded with `Load Workflow`, or the name or path
-        of an API-format workflow file (looked up in the workflow folder). When
-        the server rejects it, the keyword fails with each problem on one line,
-        e.g. ``node 1 (EmptyImage) input 'width': value 0 below minimum 1``.
+        ``workflow`` is a workflow loaded with `Load Workflow`, or the name of a
+        workflow file in the workflow folder. It is first checked against the server's
+        node catalog (`Validate Workflow`; ``validate=False`` skips that), so a broken
+        workflow fails here with every problem listed. When the server itself rejects
+        it, the keyword fails with each problem on one line, e.g.
+        ``node 1 (EmptyImage) input 'width': value 0 below minimum 1``.
+        ``front=True`` puts it at the front of the queue.
 
         Example:
         | ${prompt_id} =    Submit Workflow    empty_image_save.json
         | ${workflow} =    Load Workflow    empty_image_save
-        | Set Workflow Input    ${workflow}    1.width    128
-        | ${prompt_id} =    Submit Workflow    ${workflow}
+        | Set Workflow Input    ${workflow}    1.width    ${128}
+        | ${prompt_id} =    Submit Workflow    ${workflow}    validate=False
         """
         prompt = self.library.as_workflow(workflow)
         alias, instance = self.library.clients.get(client)
+        if validate:
+            problems = validate_workflow(prompt, instance.object_info())
+            if problems:
+                raise WorkflowError(
+                    problems_message(self.library.workflow_name(workflow), problems)
+                )
         handle = instance.submit(prompt, front=front)
         handle.client_alias = alias
         self.library.prompts[handle.prompt_id] = handle
@@ -168,6 +181,68 @@ class PromptKeywords(LibraryComponent):
             self.debug(json.dumps(entry)[:2000])
             return entry
         return instance.history(max_items=max_items)
+
+    @keyword(tags=("Prompts",))
+    def upload_image(
+        self,
+        path: Path,
+        name: str | None = None,
+        subfolder: str = "",
+        overwrite: bool = False,
+        client: str | None = None,
+    ) -> str:
+        """Uploads an image to the server's input folder and returns the name to use in
+        ``LoadImage`` (``subfolder/name`` when a subfolder is given).
+
+        The same name with the same bytes is reused; with other bytes the server picks
+        ``name (1).png`` unless ``overwrite=True``. Files over 100 MB are refused.
+
+        Example:
+        | ${name} =    Upload Image    ${CURDIR}/start.png
+        | Set Workflow Parameters    ${workflow}    image=${name}
+        """
+        _, instance = self.library.clients.get(client)
+        started = time.perf_counter()
+        answer = instance.upload_image(Path(path), name, subfolder, overwrite)
+        self.library.pending_upload += time.perf_counter() - started  # counted in the next run
+        stored = (
+            f"{answer['subfolder']}/{answer['name']}" if answer.get("subfolder") else answer["name"]
+        )
+        self.info(f"Uploaded {Path(path).name} as {stored}.")
+        return stored
+
+    @keyword(tags=("Prompts",))
+    def interrupt(self, prompt_id: str | None = None, client: str | None = None):
+        """Interrupts the running prompt; with ``prompt_id``, only if that prompt is running
+        (ComfyUI ignores the request otherwise). It takes effect at the next node.
+
+        Example:
+        | Interrupt    ${prompt_id}
+        | Run Keyword And Expect Error    *was interrupted*    Wait For Completion    ${prompt_id}
+        """
+        self.library.clients.get(client)[1].interrupt(prompt_id)
+        self.info("Interrupt sent" + (f" for prompt {prompt_id}." if prompt_id else "."))
+
+    @keyword(tags=("Prompts",))
+    def clear_queue(self, client: str | None = None):
+        """Removes every pending prompt from the queue (the running one carries on).
+
+        Example:
+        | Clear Queue
+        """
+        self.library.clients.get(client)[1].clear_queue()
+        self.info("Queue cleared.")
+
+    @keyword(tags=("Prompts",))
+    def delete_from_history(self, prompt_id: str | None = None, client: str | None = None):
+        """Deletes one prompt from the server's history, or the whole history without
+        ``prompt_id``.
+
+        Example:
+        | Delete From History    ${prompt_id}
+        """
+        self.library.clients.get(client)[1].delete_from_history(prompt_id)
+        self.info(f"Deleted {prompt_id or 'everything'} from the history.")
 
     def _handle(self, prompt_id: str | None) -> PromptHandle:
         prompt_id = prompt_id or self.library.last_prompt_id

@@ -1,40 +1,88 @@
-"""Keywords that load workflows and change their inputs."""
+"""Keywords that load workflows, change their inputs and check them against a server."""
 
 from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from robotlibcore import keyword
 
+from ComfyLibrary.errors import ComfyError, WorkflowError
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.workflow import load_workflow, resolve_workflow_path, set_input
+from ComfyLibrary.workflow.bindings import Bindings, apply, load_bindings
+from ComfyLibrary.workflow.loader import read_json
+from ComfyLibrary.workflow.ui_format import convert_ui_workflow, is_ui_format
+from ComfyLibrary.workflow.validate import validate_workflow
+
+
+@dataclass
+class WorkflowInfo:
+    """What the library remembers about a loaded workflow dictionary."""
+
+    name: str
+    path: Path | None
+    bindings: Bindings
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def problems_message(name: str, problems: list[Any]) -> str:
+    lines = "\n".join(f"- {p}" for p in problems)
+    return (
+        f"Workflow '{name}' is not valid for this server ({len(problems)} problem"
+        f"{'s' if len(problems) != 1 else ''}):\n{lines}"
+    )
 
 
 class WorkflowKeywords(LibraryComponent):
     """Workflow keywords."""
 
     @keyword(tags=("Workflow",))
-    def load_workflow(self, name: str) -> dict[str, Any]:
-        """Loads an API-format workflow file and returns it as a dictionary.
+    def load_workflow(self, name: str, object_info: Path | None = None) -> dict[str, Any]:
+        """Loads a workflow file and returns it as an API-format dictionary.
 
-        ``name`` is a file name in the workflow folder (the library's
-        ``workflow_dir``, by default ``resources/workflows``), with or without
-        ``.json``, or a path. Each load returns a fresh copy, so changing it does not
-        affect other tests.
+        ``name`` is a file in the workflow folder (the library's ``workflow_dir``,
+        ``.json`` optional); names cannot leave that folder. Both formats load:
 
-        Fails with one line when the file is missing, empty, not JSON, a JSON array,
-        in the editor's UI format, or outside the workflow folder.
+        - API format (``Export (API)`` in ComfyUI) as it is;
+        - the editor's UI format (``nodes`` and ``links``, with subgraphs, reroutes,
+          primitive, muted and bypassed nodes) converted as ComfyUI's frontend does,
+          using ``object_info`` (a saved ``/object_info`` dump) or else the node catalog
+          of the current client's server.
+
+        Bindings next to the file (``<name>.bindings.json``) give it named parameters:
+        see `Set Workflow Parameters`. Each load returns a fresh copy.
+
+        Fails with one line for a missing, empty or non-JSON file, a JSON array, a file
+        outside the workflow folder, or node types the catalog does not know.
 
         Example:
-        | ${workflow} =    Load Workflow    empty_image_save
+        | ${workflow} =    Load Workflow    z_image_turbo_generation
+        | ${workflow} =    Load Workflow    from_the_editor.json    object_info=${CURDIR}/object_info.json
         """
         path = resolve_workflow_path(name, self.library.workflow_dir)
-        workflow = load_workflow(path)
-        self.info(f"Loaded workflow {path.name} with {len(workflow)} nodes.")
+        data = read_json(path)
+        if is_ui_format(data):
+            catalog = self._catalog(
+                object_info, for_what=f"convert the editor workflow {path.name}"
+            )
+            workflow = convert_ui_workflow(data, catalog, path.name)
+            self.info(
+                f"Converted editor workflow {path.name} to API format ({len(workflow)} nodes)."
+            )
+        else:
+            workflow = load_workflow(path)
+            self.info(f"Loaded workflow {path.name} with {len(workflow)} nodes.")
+        workflow = copy.deepcopy(workflow)
+        bindings = load_bindings(path)
+        self.library.workflows[id(workflow)] = WorkflowInfo(path.stem, path, bindings)
+        if bindings.items:
+            self.info(f"Parameters: {', '.join(bindings.names())}.")
         self.debug(json.dumps(workflow, indent=1)[:4000])
-        return copy.deepcopy(workflow)
+        return workflow
 
     @keyword(tags=("Workflow",))
     def set_workflow_input(self, workflow: dict[str, Any], path: str, value: Any) -> None:
@@ -43,7 +91,7 @@ class WorkflowKeywords(LibraryComponent):
         ``path`` names the node and the input: by node id (``3.seed``, ``57:3.seed``),
         by node title (``"Positive Prompt".text``) or by class when only one node has
         it (``KSampler.seed``). Values keep their Robot type: use ``${42}`` for a number.
-        An unknown node or input fails listing what exists.
+        An unknown or ambiguous node, or an unknown input, fails listing what exists.
 
         Example:
         | Set Workflow Input    ${workflow}    1.width    ${128}
@@ -54,3 +102,94 @@ class WorkflowKeywords(LibraryComponent):
             f"Set node {node_id} ({workflow[node_id]['class_type']}) input "
             f"'{path.rpartition('.')[2]}' to {self.short(value, 120)!s}."
         )
+
+    @keyword(tags=("Workflow",))
+    def set_workflow_parameters(
+        self, workflow: dict[str, Any], **parameters: Any
+    ) -> dict[str, Any]:
+        """Sets named parameters of a workflow, as its bindings file defines them.
+
+        Values are converted to the type the bindings (or the input's current value)
+        say, so ``seed=42`` writes the number 42. ``seed=random`` picks a random seed,
+        which is logged and returned. Returns the values written.
+
+        Example:
+        | ${workflow} =    Load Workflow    z_image_turbo_generation
+        | Set Workflow Parameters    ${workflow}    prompt=A red fox    seed=42    width=1024
+        | ${written} =    Set Workflow Parameters    ${workflow}    seed=random
+        """
+        info = self._info(workflow)
+        written = apply(workflow, info.bindings, parameters)
+        info.parameters.update(written)
+        self.info(
+            "Parameters set: " + ", ".join(f"{k}={self.short(v, 80)}" for k, v in written.items())
+        )
+        return written
+
+    @keyword(tags=("Workflow",))
+    def get_workflow_parameters(self, workflow: dict[str, Any]) -> dict[str, str]:
+        """Returns the workflow's named parameters and what each sets.
+
+        Example:
+        | ${parameters} =    Get Workflow Parameters    ${workflow}
+        | Dictionary Should Contain Key    ${parameters}    seed
+        """
+        info = self._info(workflow)
+        return {
+            name: ", ".join(b.targets) + (f" ({b.description})" if b.description else "")
+            for name, b in info.bindings.items.items()
+        }
+
+    @keyword(tags=("Workflow",))
+    def validate_workflow(
+        self, workflow: Any, object_info: Path | None = None, fail: bool = True
+    ) -> list[str]:
+        """Checks a workflow against the server's node catalog without running it.
+
+        It finds unknown node types, missing required inputs, wrong types, values out
+        of range or not among the choices, model files the server does not have, links
+        to missing nodes or outputs, links whose types do not fit, cycles and a missing
+        output node. Every problem is listed, each naming node id, title, class and
+        input. Returns the problems; fails when there are any unless ``fail=False``.
+
+        `Submit Workflow` and `Run Workflow` run this check first by default.
+
+        Example:
+        | Validate Workflow    ${workflow}
+        | ${problems} =    Validate Workflow    broken.json    fail=False
+        """
+        prompt = self.library.as_workflow(workflow)
+        catalog = self._catalog(object_info, for_what="validate the workflow")
+        problems = validate_workflow(prompt, catalog)
+        name = self.library.workflow_name(workflow)
+        if problems and fail:
+            raise WorkflowError(problems_message(name, problems))
+        if problems:
+            self.info(problems_message(name, problems))
+        else:
+            self.info(f"Workflow '{name}' is valid for this server.")
+        return [str(p) for p in problems]
+
+    def _info(self, workflow: dict[str, Any]) -> WorkflowInfo:
+        info = self.library.workflows.get(id(workflow))
+        if info is None:
+            raise WorkflowError(
+                "This workflow was not loaded with Load Workflow, so it has no "
+                "named parameters: use Set Workflow Input instead."
+            )
+        return info
+
+    def _catalog(self, object_info: Path | None, for_what: str) -> dict[str, Any]:
+        if object_info is not None:
+            data = read_json(Path(object_info))
+            if not isinstance(data, dict):
+                raise WorkflowError(f"{object_info} is not an /object_info dump.")
+            return data
+        try:
+            _, client = self.library.clients.get(None)
+        except ComfyError:
+            raise WorkflowError(
+                f"To {for_what}, connect to ComfyUI first (its node catalog is "
+                "needed) or give object_info= a saved /object_info dump."
+            ) from None
+        return client.object_info()

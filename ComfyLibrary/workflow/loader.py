@@ -12,22 +12,18 @@ MAX_WORKFLOW_BYTES = 20 * 1024 * 1024
 
 
 def resolve_workflow_path(name: str | Path, folder: Path) -> Path:
-    """Finds ``name`` as given, or inside ``folder`` (``.json`` may be left out).
+    """Finds ``name`` inside ``folder`` (``.json`` may be left out).
 
-    A relative name that would leave ``folder`` (``../x``) is refused.
+    A name that leaves ``folder`` (``../x`` or an absolute path elsewhere) is refused.
     """
-    given = Path(name)
-    if given.is_absolute():
-        candidates = [given]
-    else:
-        base = folder.resolve()
-        inside = (base / given).resolve()
-        if not inside.is_relative_to(base):
-            raise WorkflowError(
-                f"Workflow '{name}' is outside the workflow folder {folder}: "
-                "give a name inside it or an absolute path."
-            )
-        candidates = [inside, inside.with_name(inside.name + ".json"), given.resolve()]
+    base = folder.resolve()
+    inside = (base / Path(name)).resolve()
+    if not inside.is_relative_to(base):
+        raise WorkflowError(
+            f"Workflow '{name}' is outside the workflow folder {folder}: keep workflows in that "
+            "folder (the library's workflow_dir)."
+        )
+    candidates = [inside, inside.with_name(inside.name + ".json")]
     for candidate in candidates:
         if candidate.is_file():
             return candidate
@@ -38,6 +34,13 @@ def resolve_workflow_path(name: str | Path, folder: Path) -> Path:
 
 def load_workflow(path: Path) -> dict[str, Any]:
     """Reads an API-format workflow: ``{node_id: {class_type, inputs}}``."""
+    return check_api_format(read_json(path), str(path))
+
+
+def read_json(path: Path) -> Any:
+    """Reads a JSON file with one clear error for each way it can be unusable."""
+    if not path.is_file():
+        raise WorkflowError(f"File {path} does not exist.")
     size = path.stat().st_size
     if size == 0:
         raise WorkflowError(f"Workflow file {path} is empty: export the workflow again.")
@@ -47,7 +50,7 @@ def load_workflow(path: Path) -> dict[str, Any]:
             "it is probably not a workflow."
         )
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise WorkflowError(f"Workflow file {path} is not text: give a JSON workflow.") from None
     except json.JSONDecodeError as exc:
@@ -55,7 +58,6 @@ def load_workflow(path: Path) -> dict[str, Any]:
             f"Workflow file {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
             f"{exc.msg}): export it again from ComfyUI."
         ) from None
-    return check_api_format(data, str(path))
 
 
 def check_api_format(data: Any, source: str) -> dict[str, Any]:

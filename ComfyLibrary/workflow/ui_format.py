@@ -61,15 +61,26 @@ def _links(raw: list[Any]) -> dict[int, tuple[int, int, int, int, Any]]:
     table = {}
     for link in raw or []:
         if isinstance(link, dict):
-            table[link["id"]] = (link["origin_id"], link["origin_slot"], link["target_id"],
-                                 link["target_slot"], link.get("type"))
+            table[link["id"]] = (
+                link["origin_id"],
+                link["origin_slot"],
+                link["target_id"],
+                link["target_slot"],
+                link.get("type"),
+            )
         else:
-            table[link[0]] = (link[1], link[2], link[3], link[4], link[5] if len(link) > 5 else None)
+            table[link[0]] = (
+                link[1],
+                link[2],
+                link[3],
+                link[4],
+                link[5] if len(link) > 5 else None,
+            )
     return table
 
 
 def _types_fit(a: Any, b: Any) -> bool:
-    if a == "*" or b == "*" or a == b:
+    if a == "*" or b in ("*", a):
         return True
     if isinstance(a, str) and isinstance(b, str):
         return bool({t.strip() for t in a.split(",")} & {t.strip() for t in b.split(",")})
@@ -88,7 +99,9 @@ class UiConverter:
     # Public -------------------------------------------------------------------
 
     def convert(self) -> dict[str, Any]:
-        root = Scope("", {n["id"]: n for n in self.workflow["nodes"]}, _links(self.workflow["links"]))
+        root = Scope(
+            "", {n["id"]: n for n in self.workflow["nodes"]}, _links(self.workflow["links"])
+        )
         self._emit_scope(root)
         return self.prompt
 
@@ -101,7 +114,9 @@ class UiConverter:
                 f"{scope.prefix}{instance['id']}:",
                 {n["id"]: n for n in definition.get("nodes", [])},
                 _links(definition.get("links", [])),
-                definition, instance, scope,
+                definition,
+                instance,
+                scope,
             )
         return scope.children[instance["id"]]
 
@@ -169,7 +184,9 @@ class UiConverter:
 
     def _from_instance(self, scope: Scope, slot: int) -> Any:
         definition, instance, parent = scope.definition, scope.instance, scope.parent
-        assert definition is not None and instance is not None and parent is not None
+        assert definition is not None
+        assert instance is not None
+        assert parent is not None
         inputs = definition.get("inputs") or []
         if slot >= len(inputs):
             return DROP
@@ -199,7 +216,9 @@ class UiConverter:
                     continue
                 kind = config[0]
                 options = config[1] if len(config) > 1 and isinstance(config[1], dict) else {}
-                if options.get("forceInput") or not (isinstance(kind, list) or kind in WIDGET_TYPES):
+                if options.get("forceInput") or not (
+                    isinstance(kind, list) or kind in WIDGET_TYPES
+                ):
                     continue
                 default = options.get("default")
                 if default is None and isinstance(kind, list) and kind:
@@ -209,8 +228,11 @@ class UiConverter:
                 widgets.append((name, default, True))
                 if kind == "INT" and options.get("control_after_generate"):
                     widgets.append(("control_after_generate", None, False))
-                if options.get("image_upload") or options.get("video_upload") or options.get(
-                        "audio_upload"):
+                if (
+                    options.get("image_upload")
+                    or options.get("video_upload")
+                    or options.get("audio_upload")
+                ):
                     widgets.append(("upload", None, False))
         return widgets
 
@@ -248,13 +270,20 @@ class UiConverter:
             elif source is DROP:
                 inputs.pop(name, None)
         text_spec = ((spec.get("input") or {}).get("required") or {}).get("text")
-        if text_spec and len(text_spec) > 1 and (text_spec[1] or {}).get("dynamicPrompts"):
-            if isinstance(inputs.get("text"), str):
-                inputs["text"] = strip_dynamic_prompt(inputs["text"])
-        title = node.get("title") or TITLE_OVERRIDES.get(class_type) or spec.get(
-            "display_name") or class_type
-        self.prompt[node_id] = {"inputs": inputs, "class_type": class_type,
-                                "_meta": {"title": title}}
+        dynamic = text_spec and len(text_spec) > 1 and (text_spec[1] or {}).get("dynamicPrompts")
+        if dynamic and isinstance(inputs.get("text"), str):
+            inputs["text"] = strip_dynamic_prompt(inputs["text"])
+        title = (
+            node.get("title")
+            or TITLE_OVERRIDES.get(class_type)
+            or spec.get("display_name")
+            or class_type
+        )
+        self.prompt[node_id] = {
+            "inputs": inputs,
+            "class_type": class_type,
+            "_meta": {"title": title},
+        }
 
 
 def _wrap(value: Any) -> Any:
@@ -268,14 +297,16 @@ def strip_dynamic_prompt(text: str) -> str:
     return re.sub(r"(?<!\\)\{([^{}|]*)(?<!\\)\}", r"\1", text)
 
 
-def convert_ui_workflow(workflow: dict[str, Any], object_info: dict[str, Any],
-                        source: str = "workflow") -> dict[str, Any]:
+def convert_ui_workflow(
+    workflow: dict[str, Any], object_info: dict[str, Any], source: str = "workflow"
+) -> dict[str, Any]:
     """Converts an editor workflow to an API prompt; fails listing node types the catalog lacks."""
     converter = UiConverter(workflow, object_info)
     prompt = converter.convert()
     if converter.missing:
-        listed = ", ".join(f"{kind} (node {', '.join(ids)})"
-                           for kind, ids in sorted(converter.missing.items()))
+        listed = ", ".join(
+            f"{kind} (node {', '.join(ids)})" for kind, ids in sorted(converter.missing.items())
+        )
         raise WorkflowError(
             f"Cannot convert {source}: the server's node catalog has no {listed}. Install those "
             "custom nodes on the server, or load a catalog dump that has them."

@@ -22,12 +22,19 @@ A Changed Canvas Size Gives An Image Of That Size
     ${files} =    Run Workflow And Download Its Images    ${workflow}
     Image Should Be Valid    ${files}[0]    width=256    height=128    min_size=100 B
 
-A Broken Workflow Is Rejected With A Readable Reason
+A Broken Workflow Is Caught Before It Is Submitted
     ${workflow} =    Load Workflow    empty_image_save
     Set Workflow Input    ${workflow}    EmptyImage.width    ${0}
     Run Keyword And Expect Error
-    ...    *node 1 (EmptyImage) input 'width': value 0 below minimum 1*
+    ...    *- node 1 "Blank Canvas" (EmptyImage) input 'width': value 0 below minimum 1
     ...    Submit Workflow    ${workflow}
+
+The Server's Own Rejection Is Readable Too
+    ${workflow} =    Load Workflow    empty_image_save
+    Set Workflow Input    ${workflow}    EmptyImage.width    ${0}
+    Run Keyword And Expect Error
+    ...    the server rejected the workflow: node 1 (EmptyImage) input 'width': value 0 below minimum 1
+    ...    Submit Workflow    ${workflow}    validate=False
 
 A Tiny Image Fails The Default Size Check
     ${files} =    Run Workflow And Download Its Images    empty_image_save.json

@@ -1,0 +1,102 @@
+"""Where the time of each workflow run went, kept in a JSON report that grows with the run."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+PHASES = ("connect", "validate", "upload", "queue_wait", "execution", "download", "validation")
+
+
+@dataclass
+class RunRecord:
+    """One workflow run: what ran, how it ended, and seconds per phase."""
+
+    workflow: str
+    suite: str = ""
+    test: str = ""
+    prompt_id: str = ""
+    status: str = "started"
+    phases: dict[str, float] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    started: float = field(default_factory=time.time)
+
+    @contextmanager
+    def phase(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - start)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.phases[name] = round(self.phases.get(name, 0.0) + seconds, 6)
+
+    @property
+    def total(self) -> float:
+        return round(sum(self.phases.values()), 6)
+
+    def line(self) -> str:
+        parts = ", ".join(
+            f"{name} {self.phases[name] * 1000:.0f} ms" for name in PHASES if name in self.phases
+        )
+        return f"{self.workflow} ({self.prompt_id or 'not submitted'}, {self.status}): {parts}"
+
+
+class RunReport:
+    """All runs of a Robot run, written to ``path`` as JSON after every change."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.runs: list[RunRecord] = []
+        self._lock = threading.Lock()
+
+    def add(self, record: RunRecord) -> None:
+        with self._lock:
+            self.runs.append(record)
+        self.save()
+
+    def save(self) -> None:
+        with self._lock:
+            data = {
+                "runs": [asdict(r) | {"total": r.total} for r in self.runs],
+                "summary": self.summary(),
+            }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+
+    def summary(self) -> dict[str, Any]:
+        """Per phase: count, median and max seconds over all runs; and runs per status."""
+        phases = {}
+        for name in PHASES:
+            values = [r.phases[name] for r in self.runs if name in r.phases]
+            if values:
+                phases[name] = {
+                    "count": len(values),
+                    "median": round(statistics.median(values), 6),
+                    "max": round(max(values), 6),
+                }
+        statuses: dict[str, int] = {}
+        for record in self.runs:
+            statuses[record.status] = statuses.get(record.status, 0) + 1
+        return {"runs": len(self.runs), "statuses": statuses, "phases": phases}
+
+    def summary_lines(self) -> list[str]:
+        summary = self.summary()
+        lines = [
+            f"{summary['runs']} workflow run(s): "
+            + ", ".join(f"{n} {s}" for s, n in summary["statuses"].items())
+        ]
+        for name, figures in summary["phases"].items():
+            lines.append(
+                f"  {name}: median {figures['median'] * 1000:.0f} ms, "
+                f"max {figures['max'] * 1000:.0f} ms over {figures['count']}"
+            )
+        return lines

@@ -1,0 +1,129 @@
+"""Named parameters for a workflow, kept in ``<name>.bindings.json`` (or ``.yaml``) next to it.
+
+A bindings file maps a friendly name to one or more input paths::
+
+    {"prompt": "58.value", "seed": ["57:3.seed"], "width": "57:13.width"}
+
+or, with a description and a type, ``{"seed": {"targets": ["92:11.noise_seed",
+"92:67.noise_seed"], "type": "int", "description": "..."}}``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ComfyLibrary.errors import WorkflowError
+from ComfyLibrary.workflow.inputs import find_node, set_input, split_path
+
+SEED_MAX = 2**53 - 1
+TYPES = {"int": int, "float": float, "str": str, "string": str, "bool": bool}
+
+
+@dataclass
+class Binding:
+    name: str
+    targets: list[str]
+    type: str | None = None
+    description: str = ""
+
+
+@dataclass
+class Bindings:
+    source: Path | None
+    items: dict[str, Binding] = field(default_factory=dict)
+
+    def names(self) -> list[str]:
+        return sorted(self.items)
+
+
+def bindings_path(workflow_path: Path) -> Path | None:
+    for suffix in (".bindings.json", ".bindings.yaml", ".bindings.yml"):
+        candidate = workflow_path.with_name(workflow_path.stem + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_bindings(workflow_path: Path) -> Bindings:
+    """The bindings next to ``workflow_path``, or empty bindings when there is no file."""
+    path = bindings_path(workflow_path)
+    if path is None:
+        return Bindings(None)
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except Exception as exc:
+        raise WorkflowError(f"Bindings file {path} is not valid: {exc}") from None
+    if not isinstance(data, dict):
+        raise WorkflowError(f"Bindings file {path} must map names to input paths.")
+    bindings = Bindings(path)
+    for name, given in data.items():
+        if isinstance(given, str):
+            spec = {"targets": [given]}
+        elif isinstance(given, list):
+            spec = {"targets": given}
+        else:
+            spec = given
+        if not isinstance(spec, dict) or not spec.get("targets"):
+            raise WorkflowError(f"Bindings file {path}: '{name}' needs one or more input paths.")
+        targets = spec["targets"] if isinstance(spec["targets"], list) else [spec["targets"]]
+        bindings.items[str(name)] = Binding(
+            str(name), [str(t) for t in targets], spec.get("type"), str(spec.get("description", ""))
+        )
+    return bindings
+
+
+def coerce(value: Any, binding: Binding, current: Any) -> Any:
+    """Converts a Robot value to the binding's type, or to the type the input has now."""
+    if (
+        isinstance(value, str)
+        and value.strip().lower() == "random"
+        and (binding.type in ("int", None) and isinstance(current, int))
+    ):
+        return random.SystemRandom().randint(0, SEED_MAX)
+    kind = TYPES.get(binding.type or "") or (
+        type(current)
+        if isinstance(current, int | float | str | bool) and not isinstance(value, type(current))
+        else None
+    )
+    if kind is None or isinstance(value, kind):
+        return value
+    try:
+        if kind is bool:
+            return str(value).strip().lower() in ("1", "true", "yes", "on")
+        return kind(value)
+    except (TypeError, ValueError):
+        raise WorkflowError(
+            f"Parameter '{binding.name}' must be {kind.__name__}, got {value!r}."
+        ) from None
+
+
+def apply(workflow: dict[str, Any], bindings: Bindings, values: dict[str, Any]) -> dict[str, Any]:
+    """Sets every named parameter; returns the values actually written (after coercion)."""
+    unknown = [name for name in values if name not in bindings.items]
+    if unknown:
+        known = ", ".join(bindings.names()) or "none"
+        where = bindings.source or "this workflow (it has no bindings file)"
+        raise WorkflowError(
+            f"Unknown parameter(s) {', '.join(unknown)} for {where}. Known parameters: {known}."
+        )
+    written = {}
+    for name, value in values.items():
+        binding = bindings.items[name]
+        first = binding.targets[0]
+        target, input_name = split_path(first)
+        current = workflow[find_node(workflow, target)]["inputs"].get(input_name)
+        final = coerce(value, binding, current)
+        for path in binding.targets:
+            set_input(workflow, path, final)
+        written[name] = final
+    return written
