@@ -18,11 +18,12 @@ from ComfyLibrary.errors import WorkflowError
 from ComfyLibrary.keywords import (
     ConnectionKeywords,
     FaultKeywords,
-    MediaKeywords,
+    ImageKeywords,
     NetworkKeywords,
     PromptKeywords,
     RunKeywords,
     ServerKeywords,
+    VideoKeywords,
     WorkflowKeywords,
 )
 from ComfyLibrary.keywords.context import safe_name
@@ -111,6 +112,8 @@ class ComfyLibrary(DynamicCore):
         output_dir: str | None = None,
         workflow_dir: str = "resources/workflows",
         auto_cleanup: CleanupLevel = CleanupLevel.TEST,
+        embed_media: bool = False,
+        update_references: bool = False,
     ):
         """Library import arguments, all optional and named.
 
@@ -120,6 +123,8 @@ class ComfyLibrary(DynamicCore):
         | ``output_dir`` | Where downloads and server logs go. See `Outputs`. |
         | ``workflow_dir`` | Folder `Load Workflow` looks in, relative to the working directory. |
         | ``auto_cleanup`` | `CleanupLevel`: ``TEST`` (default), ``SUITE`` or ``MANUAL``. |
+        | ``embed_media`` | Embed videos in the log instead of a poster frame and a link. |
+        | ``update_references`` | Write candidates as new references instead of comparing. |
 
         Example:
         | Library    ComfyLibrary    timeout=1 min    auto_cleanup=SUITE
@@ -130,6 +135,8 @@ class ComfyLibrary(DynamicCore):
         self._output_dir = Path(output_dir) if output_dir else None
         self.workflow_dir = Path(workflow_dir)
         self.auto_cleanup = auto_cleanup
+        self.embed_media = embed_media
+        self._update_references = update_references
         self.servers = ServerRegistry()
         self.clients = ClientRegistry()
         self.prompts: dict[str, Any] = {}
@@ -156,7 +163,8 @@ class ComfyLibrary(DynamicCore):
                 PromptKeywords(self),
                 WorkflowKeywords(self),
                 RunKeywords(self),
-                MediaKeywords(self),
+                ImageKeywords(self),
+                VideoKeywords(self),
             ],
         )
 
@@ -196,6 +204,16 @@ class ComfyLibrary(DynamicCore):
         if self._report is None:
             self._report = RunReport(self.output_root() / "run-report.json")
         return self._report
+
+    def update_references(self) -> bool:
+        """True when references are to be rewritten (import argument or a Robot variable)."""
+        if self._update_references:
+            return True
+        try:
+            value = BuiltIn().get_variable_value("${COMFY_UPDATE_REFERENCES}", False)
+        except RobotNotRunningError:
+            return False
+        return str(value).lower() in ("true", "1", "yes")
 
     def record_validation(self, seconds: float) -> None:
         """Adds media validation time to the last workflow run, if there is one."""

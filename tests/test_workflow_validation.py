@@ -25,21 +25,36 @@ def problems(workflow):
     return [str(p) for p in validate_workflow(workflow, CATALOG)]
 
 
-@pytest.mark.parametrize("name", ["z_image_turbo_generation", "ltx2_image_to_video",
-                                  "slow_sampler", "empty_image_save"])
+@pytest.mark.parametrize(
+    "name", ["z_image_turbo_generation", "ltx2_image_to_video", "slow_sampler", "empty_image_save"]
+)
 def test_shipped_workflows_are_valid_except_for_missing_uploads(name):
     found = problems(json.loads((WORKFLOWS / f"{name}.json").read_text()))
     # the image-to-video start image must be uploaded first; nothing else may be wrong
     assert all("'image'" in p for p in found), found
 
 
-@pytest.mark.parametrize(("file", "expected"), [
-    ("missing_input", ["node 3 (KSampler) input 'steps': required input is missing"]),
-    ("dangling_link", ['node 8 "VAE Decode" (VAEDecode) input \'vae\': linked to node 40, '
-                       "which is not in the workflow"]),
-    ("cycle", ['node 5 "Upscale Latent" (LatentUpscaleBy): its links form a cycle 5 -> 3 -> 5']),
-    ("no_output", ["the workflow has no output node (such as SaveImage), so nothing would run"]),
-])
+@pytest.mark.parametrize(
+    ("file", "expected"),
+    [
+        ("missing_input", ["node 3 (KSampler) input 'steps': required input is missing"]),
+        (
+            "dangling_link",
+            [
+                "node 8 \"VAE Decode\" (VAEDecode) input 'vae': linked to node 40, "
+                "which is not in the workflow"
+            ],
+        ),
+        (
+            "cycle",
+            ['node 5 "Upscale Latent" (LatentUpscaleBy): its links form a cycle 5 -> 3 -> 5'],
+        ),
+        (
+            "no_output",
+            ["the workflow has no output node (such as SaveImage), so nothing would run"],
+        ),
+    ],
+)
 def test_broken_workflows_name_node_title_class_and_input(file, expected):
     assert problems(json.loads((WORKFLOWS / "broken" / f"{file}.json").read_text())) == expected
 
@@ -56,9 +71,10 @@ def test_any_seed_and_steps_in_range_validate(seed, steps):
 def test_every_out_of_range_seed_is_caught(seed):
     workflow = json.loads(json.dumps(SAMPLER))
     set_input(workflow, "KSampler.seed", seed)
-    assert problems(workflow) == [f"node 3 (KSampler) input 'seed': value {seed} "
-                                  + ("below minimum 0" if seed < 0 else
-                                     "above maximum 18446744073709551615")]
+    assert problems(workflow) == [
+        f"node 3 (KSampler) input 'seed': value {seed} "
+        + ("below minimum 0" if seed < 0 else "above maximum 18446744073709551615")
+    ]
 
 
 def test_bindings_set_every_target_with_the_right_type():
@@ -85,14 +101,15 @@ def test_bad_parameter_values_and_names_fail_clearly():
     bindings = load_bindings(WORKFLOWS / "z_image_turbo_generation.json")
     with pytest.raises(WorkflowError, match="Parameter 'width' must be int, got 'wide'"):
         apply(workflow, bindings, {"width": "wide"})
-    with pytest.raises(WorkflowError, match="Unknown parameter.s. colour"):
+    with pytest.raises(WorkflowError, match=r"Unknown parameter.s. colour"):
         apply(workflow, bindings, {"colour": "red"})
 
 
 def test_yaml_bindings(tmp_path):
     (tmp_path / "flow.json").write_text((WORKFLOWS / "empty_image_save.json").read_text())
-    (tmp_path / "flow.bindings.yaml").write_text("size:\n  targets: [1.width, 1.height]\n"
-                                                 "  type: int\n")
+    (tmp_path / "flow.bindings.yaml").write_text(
+        "size:\n  targets: [1.width, 1.height]\n  type: int\n"
+    )
     workflow = json.loads((tmp_path / "flow.json").read_text())
     apply(workflow, load_bindings(tmp_path / "flow.json"), {"size": "96"})
     assert (workflow["1"]["inputs"]["width"], workflow["1"]["inputs"]["height"]) == (96, 96)

@@ -3,20 +3,22 @@ on the client, servers, workflow and media layers."""
 
 from ComfyLibrary.keywords.connection import ConnectionKeywords
 from ComfyLibrary.keywords.faults import FaultKeywords
-from ComfyLibrary.keywords.media import MediaKeywords
+from ComfyLibrary.keywords.images import ImageKeywords
 from ComfyLibrary.keywords.network import NetworkKeywords
 from ComfyLibrary.keywords.prompts import PromptKeywords
 from ComfyLibrary.keywords.runs import RunKeywords
 from ComfyLibrary.keywords.servers import ServerKeywords
+from ComfyLibrary.keywords.videos import VideoKeywords
 from ComfyLibrary.keywords.workflow import WorkflowKeywords
 
 __all__ = [
     "ConnectionKeywords",
     "FaultKeywords",
-    "MediaKeywords",
+    "ImageKeywords",
     "NetworkKeywords",
     "PromptKeywords",
     "RunKeywords",
     "ServerKeywords",
+    "VideoKeywords",
     "WorkflowKeywords",
 ]

@@ -64,6 +64,10 @@ class LibraryComponent:
         logger.info(message, html=html)
 
     @staticmethod
+    def warn(message: str) -> None:
+        logger.warn(message)
+
+    @staticmethod
     def debug(message: str) -> None:
         logger.debug(message)
 

@@ -4,6 +4,8 @@ bombs give a clear error, never a crash."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -28,41 +30,52 @@ class ImageInfo:
         return asdict(self)
 
 
-def image_info(path: str | Path) -> ImageInfo:
-    """Opens and fully decodes an image; raises MediaError naming the problem."""
+@contextmanager
+def open_image(path: str | Path) -> Iterator[Any]:
+    """Opens and decodes an image, refusing corrupt files and decompression bombs clearly."""
     from PIL import Image
 
     file = Path(path)
     if not file.is_file():
         raise MediaError(f"Image file {file} does not exist.")
-    size = file.stat().st_size
-    if size == 0:
+    if file.stat().st_size == 0:
         raise MediaError(f"Image file {file} is empty (0 bytes).")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(file) as img:
-                if img.width * img.height > MAX_IMAGE_PIXELS:
-                    raise MediaError(
-                        f"Image file {file} claims {img.width}x{img.height} pixels, more than "
-                        f"the {MAX_IMAGE_PIXELS} allowed: refusing to decode a decompression bomb."
-                    )
-                img.load()
-                return ImageInfo(
-                    str(file),
-                    img.format or "unknown",
-                    img.width,
-                    img.height,
-                    img.mode,
-                    size,
-                    getattr(img, "n_frames", 1),
+            img = Image.open(file)
+            if img.width * img.height > MAX_IMAGE_PIXELS:
+                img.close()
+                raise MediaError(
+                    f"Image file {file} claims {img.width}x{img.height} pixels, more than "
+                    f"the {MAX_IMAGE_PIXELS} allowed: refusing to decode a decompression bomb."
                 )
+            img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise MediaError(f"Image file {file} is a decompression bomb: {exc}") from None
     except MediaError:
         raise
     except (OSError, ValueError, SyntaxError) as exc:
         raise MediaError(f"Image file {file} is not a readable image: {exc}") from None
+    try:
+        yield img
+    finally:
+        img.close()
+
+
+def image_info(path: str | Path) -> ImageInfo:
+    """Opens and fully decodes an image; raises MediaError naming the problem."""
+    file = Path(path)
+    with open_image(file) as img:
+        return ImageInfo(
+            str(file),
+            img.format or "unknown",
+            img.width,
+            img.height,
+            img.mode,
+            file.stat().st_size,
+            getattr(img, "n_frames", 1),
+        )
 
 
 def _within(value: int, exact: int | None, minimum: int | None, maximum: int | None) -> bool:

@@ -1,0 +1,238 @@
+"""Keywords that check generated images and show them in the log."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from robotlibcore import keyword
+
+from ComfyLibrary.errors import MediaError
+from ComfyLibrary.keywords.context import LibraryComponent, parse_size
+from ComfyLibrary.keywords.media_log import MediaLog
+from ComfyLibrary.media import image_info
+from ComfyLibrary.media.checks import validate_image
+from ComfyLibrary.media.compare import compare, identical, parse_masks, pixel_stats
+
+
+def formats_of(text: str) -> list[str]:
+    return [f.strip() for f in str(text).split(",") if f.strip()]
+
+
+class ImageKeywords(LibraryComponent):
+    """Image keywords."""
+
+    @property
+    def log(self) -> MediaLog:
+        return MediaLog(self.library)
+
+    def _timed_validation(self, started: float) -> None:
+        self.library.record_validation(time.perf_counter() - started)
+
+    @keyword(tags=("Media", "Images"))
+    def validate_image(
+        self,
+        path: Path,
+        format: str = "PNG, JPEG, WEBP",
+        width: int | None = None,
+        height: int | None = None,
+        min_width: int | None = None,
+        max_width: int | None = None,
+        min_height: int | None = None,
+        max_height: int | None = None,
+        min_size: str = "10 KB",
+        max_size: str = "50 MB",
+        mode: str | None = None,
+        not_blank: bool = True,
+        fail: bool = True,
+    ) -> dict[str, Any]:
+        """Runs every image check in one call and returns the result.
+
+        Checks: readable (corrupt files and decompression bombs fail cleanly), format,
+        width and height (exact, or ``min_``/``max_``), file size, mode, and not blank.
+        The result has ``passed``, ``checks`` (name, passed, detail), ``errors`` and
+        ``metadata`` (format, width, height, mode, size, frames, stddev). It fails
+        listing every failed check, unless ``fail=False``. The image is shown in the log.
+
+        Example:
+        | Validate Image    ${file}    width=1024    height=784
+        | ${result} =    Validate Image    ${file}    fail=False
+        | Should Be True    ${result}[passed]
+        """
+        started = time.perf_counter()
+        result = validate_image(
+            path,
+            formats_of(format),
+            width,
+            height,
+            min_width,
+            max_width,
+            min_height,
+            max_height,
+            parse_size(min_size),
+            parse_size(max_size),
+            mode,
+            not_blank,
+        )
+        self._timed_validation(started)
+        self.log.image(Path(path))
+        if fail and not result.passed:
+            raise MediaError(result.failure())
+        self.info(
+            f"Image {Path(path).name}: "
+            + ("all checks passed." if result.passed else "; ".join(result.errors))
+        )
+        return result.as_dict()
+
+    @keyword(tags=("Media", "Images"))
+    def image_should_be_valid(
+        self,
+        path: Path,
+        format: str = "PNG, JPEG, WEBP",
+        width: int | None = None,
+        height: int | None = None,
+        min_size: str = "10 KB",
+        max_size: str = "50 MB",
+        mode: str | None = None,
+    ) -> dict[str, Any]:
+        """Checks that ``path`` is a readable image with the expected properties.
+
+        | =Argument= | =Description= |
+        | ``format`` | Allowed formats, comma separated. Default ``PNG, JPEG, WEBP``. |
+        | ``width``, ``height`` | Exact dimensions in pixels. |
+        | ``min_size``, ``max_size`` | Size limits like ``10 KB``, ``50 MB``; ``none``: no limit. |
+        | ``mode`` | Pillow mode such as ``RGB`` or ``RGBA``. |
+
+        Every check runs; the failure lists all that failed. Returns the image's
+        information (``format``, ``width``, ``height``, ``mode``, ``size``, ``frames``).
+        `Validate Image` also checks the image is not blank.
+
+        Example:
+        | Image Should Be Valid    ${file}    width=512    height=512
+        | Image Should Be Valid    ${file}    format=PNG    min_size=100 B
+        """
+        result = self.validate_image(
+            path,
+            format,
+            width,
+            height,
+            min_size=min_size,
+            max_size=max_size,
+            mode=mode,
+            not_blank=False,
+            fail=False,
+        )
+        if not result["passed"]:
+            raise MediaError(
+                f"Image {Path(path).name} is not valid: " + "; ".join(result["errors"]) + "."
+            )
+        return result["metadata"]
+
+    @keyword(tags=("Media", "Images"))
+    def get_image_info(self, path: Path) -> dict[str, Any]:
+        """Returns ``format``, ``width``, ``height``, ``mode``, ``size`` and ``frames`` of an image.
+
+        Example:
+        | ${info} =    Get Image Info    ${file}
+        | Should Be Equal As Integers    ${info}[width]    512
+        """
+        return image_info(path).as_dict()
+
+    @keyword(tags=("Media", "Images"))
+    def image_should_not_be_blank(self, path: Path, min_stddev: float = 2.0) -> dict[str, Any]:
+        """Fails when an image is uniform or nearly so (a black, white or flat frame).
+
+        Blank means the standard deviation of its gray levels is below ``min_stddev``.
+        Returns the pixel statistics (``mean``, ``stddev``, ``dominant_share``).
+
+        Example:
+        | Image Should Not Be Blank    ${file}
+        """
+        stats = pixel_stats(path)
+        self.log.image(Path(path))
+        if stats["stddev"] < min_stddev:
+            raise MediaError(
+                f"Image {Path(path).name} is blank: near-uniform (pixel standard deviation "
+                f"{stats['stddev']:.2f}, below {min_stddev:g}; mean level {stats['mean']:.0f} "
+                "of 255)."
+            )
+        return stats
+
+    @keyword(tags=("Media", "Images"))
+    def images_should_be_identical(self, first: Path, second: Path):
+        """Fails unless both images have the same size and exactly the same pixels.
+
+        Example:
+        | Images Should Be Identical    ${first_run}    ${second_run}
+        """
+        same, reason = identical(first, second)
+        if not same:
+            raise AssertionError(
+                f"Images {Path(first).name} and {Path(second).name} differ: {reason}."
+            )
+        self.info(f"Images {Path(first).name} and {Path(second).name} are identical.")
+
+    @keyword(tags=("Media", "Images"))
+    def images_should_be_different(self, first: Path, second: Path):
+        """Fails when both images have exactly the same pixels.
+
+        Example:
+        | Images Should Be Different    ${seed_1}    ${seed_2}
+        """
+        same, reason = identical(first, second)
+        if same:
+            raise AssertionError(
+                f"Images {Path(first).name} and {Path(second).name} are identical."
+            )
+        self.info(f"Images differ: {reason}.")
+
+    @keyword(tags=("Media", "Images"))
+    def image_should_match_reference(
+        self,
+        path: Path,
+        reference: Path,
+        threshold: float = 0.95,
+        masks: Any = None,
+        update: bool | None = None,
+    ) -> float:
+        """Compares an image with a golden reference by structural similarity (SSIM, 0-1).
+
+        Passes when the score is at least ``threshold``; returns the score. ``masks``
+        lists regions to ignore, each ``x, y, width, height`` (``0,0,64,32; 10,10,5,5``
+        or a list of lists). On failure a difference image is written next to
+        ``path`` and shown in the log.
+
+        Reference update mode: with ``update=True``, or the Robot variable
+        ``${COMFY_UPDATE_REFERENCES}`` set to true, the image becomes the new reference
+        (written to ``reference``) instead of being compared.
+
+        Example:
+        | Image Should Match Reference    ${file}    ${CURDIR}/golden/fox.png    threshold=0.9
+        | Image Should Match Reference    ${file}    ${golden}    masks=0,0,200,40
+        """
+        path, reference = Path(path), Path(reference)
+        if update is None:
+            update = self.library.update_references()
+        if update or not reference.exists():
+            reference.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, reference)
+            message = "updated" if update else "created (it did not exist)"
+            self.warn(f"Reference {reference} {message} from {path.name}.")
+            return 1.0
+        started = time.perf_counter()
+        result = compare(path, reference, parse_masks(masks))
+        self._timed_validation(started)
+        self.log.image(path, "candidate")
+        self.log.image(reference, "reference")
+        if result.score < threshold:
+            diff_path = path.with_name(f"{path.stem}.diff.png")
+            result.diff.save(diff_path)
+            self.log.image(diff_path, "difference (bright = different)")
+            raise AssertionError(
+                f"Image {path.name} does not match reference {reference.name}: "
+                f"similarity {result.score:.4f} is below {threshold:g}."
+            )
+        self.info(f"Image {path.name} matches {reference.name} (similarity {result.score:.4f}).")
+        return result.score

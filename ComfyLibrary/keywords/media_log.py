@@ -1,0 +1,74 @@
+"""Showing media in log.html: image thumbnails, video poster frames, links that survive
+moving the results folder (relative) and pabot's merged logs."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+from typing import Any
+
+from robot.api import logger
+from robot.utils import get_link_path
+
+THUMBNAIL_PIXELS = 160
+EMBED_LIMIT = 8 * 1024 * 1024
+
+
+def _thumbnail_data(image: Any) -> str:
+    image = image.copy()
+    image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="JPEG", quality=80)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+class MediaLog:
+    def __init__(self, library: Any):
+        self.library = library
+
+    def href(self, path: Path) -> str:
+        return get_link_path(str(path), str(self.library.log_dir))
+
+    def image(self, path: Path, caption: str = "") -> None:
+        """A small embedded thumbnail linking to the full image."""
+        from PIL import Image
+
+        try:
+            with Image.open(path) as img:
+                data = _thumbnail_data(img)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            return
+        logger.info(
+            f'<a href="{self.href(path)}"><img src="data:image/jpeg;base64,{data}" '
+            f'alt="{path.name}" title="{path.name}"></a> {caption}',
+            html=True,
+        )
+
+    def picture(self, image: Any, label: str) -> None:
+        """An embedded thumbnail of an in-memory image (a diff, a frame)."""
+        logger.info(
+            f'<img src="data:image/jpeg;base64,{_thumbnail_data(image)}" alt="{label}" '
+            f'title="{label}"> {label}',
+            html=True,
+        )
+
+    def video(self, path: Path, poster: Any | None) -> None:
+        """A poster frame and a link to the file, or the whole video when embedding is on."""
+        href = self.href(path)
+        if self.library.embed_media and path.stat().st_size <= EMBED_LIMIT:
+            kind = "video/webm" if path.suffix.lower() == ".webm" else "video/mp4"
+            data = base64.b64encode(path.read_bytes()).decode()
+            logger.info(
+                f'<video controls width="320" src="data:{kind};base64,{data}"></video>', html=True
+            )
+            return
+        if poster is not None:
+            logger.info(
+                f'<a href="{href}"><img src="data:image/jpeg;base64,'
+                f'{_thumbnail_data(poster)}" alt="{path.name}" title="{path.name}"></a> '
+                f'<a href="{href}">{path.name}</a>',
+                html=True,
+            )
+        else:
+            logger.info(f'<a href="{href}">{path.name}</a>', html=True)

@@ -1,0 +1,273 @@
+"""Keywords that check generated videos and audio and show them in the log."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from robotlibcore import keyword
+
+from ComfyLibrary.errors import MediaError
+from ComfyLibrary.keywords.context import LibraryComponent, parse_size
+from ComfyLibrary.keywords.media_log import MediaLog
+from ComfyLibrary.media.audio import audio_info
+from ComfyLibrary.media.checks import in_range, validate_video
+from ComfyLibrary.media.video import frame_at, video_info
+
+VIDEO_CHECKS = (
+    "readable",
+    "container",
+    "codec",
+    "size",
+    "duration",
+    "fps",
+    "frames",
+    "width",
+    "height",
+)
+
+
+def seconds_of(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+class VideoKeywords(LibraryComponent):
+    """Video and audio keywords."""
+
+    @property
+    def log(self) -> MediaLog:
+        return MediaLog(self.library)
+
+    def _show(self, path: Path) -> None:
+        try:
+            poster = frame_at(path, 0)
+        except MediaError:
+            poster = None
+        self.log.video(path, poster)
+
+    @keyword(tags=("Media", "Videos"))
+    def validate_video(
+        self,
+        path: Path,
+        container: str = "mp4, webm",
+        codec: str | None = None,
+        min_size: str = "100 KB",
+        max_size: str = "500 MB",
+        min_duration: timedelta | None = None,
+        max_duration: timedelta | None = None,
+        fps: float | None = None,
+        frames: int | None = None,
+        min_frames: int | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        not_frozen: bool = True,
+        not_black: bool = True,
+        fail: bool = True,
+    ) -> dict[str, Any]:
+        """Runs every video check in one call and returns the result.
+
+        Checks: readable, container (MP4 or WebM by default), codec, file size
+        (100 KB to 500 MB by default), duration (above zero, or in the range given),
+        fps, frame count, width, height, not frozen (frames change) and not black.
+        The result has ``passed``, ``checks``, ``errors`` and ``metadata`` (container,
+        codec, width, height, fps, frames, duration, size, audio streams, mean change).
+        It fails listing every failed check unless ``fail=False``. The log shows a poster
+        frame linked to the file.
+
+        Example:
+        | Validate Video    ${video}    frames=121    fps=24    width=768    height=512
+        | ${result} =    Validate Video    ${video}    fail=False
+        """
+        started = time.perf_counter()
+        result = validate_video(
+            path,
+            [c.strip().lower() for c in container.split(",")],
+            codec,
+            parse_size(min_size),
+            parse_size(max_size),
+            seconds_of(min_duration),
+            seconds_of(max_duration),
+            fps,
+            frames,
+            min_frames,
+            width,
+            height,
+            not_frozen,
+            not_black=not_black,
+        )
+        self.library.record_validation(time.perf_counter() - started)
+        if result.checks and result.checks[0].passed:
+            self._show(Path(path))
+        if fail and not result.passed:
+            raise MediaError(result.failure())
+        meta = result.metadata
+        self.info(
+            f"Video {Path(path).name}: {meta.get('container')} {meta.get('codec')} "
+            f"{meta.get('width')}x{meta.get('height')}, {meta.get('frames')} frames, "
+            f"{meta.get('duration')} s" + ("" if result.passed else "; " + "; ".join(result.errors))
+        )
+        return result.as_dict()
+
+    @keyword(tags=("Media", "Videos"))
+    def video_should_be_valid(
+        self,
+        path: Path,
+        container: str = "mp4, webm",
+        codec: str | None = None,
+        min_size: str = "100 KB",
+        max_size: str = "500 MB",
+        min_duration: timedelta | None = None,
+        max_duration: timedelta | None = None,
+        fps: float | None = None,
+        frames: int | None = None,
+        width: int | None = None,
+        height: int | None = None,
+    ) -> dict[str, Any]:
+        """Checks a video's container, codec, size, duration, fps, frame count and dimensions.
+
+        The single-check form of `Validate Video` without the content checks (see
+        `Video Should Not Be Frozen` and `Video Should Not Be Black`). Returns the
+        video's information.
+
+        Example:
+        | Video Should Be Valid    ${video}    container=mp4    codec=h264    frames=121
+        """
+        result = self.validate_video(
+            path,
+            container,
+            codec,
+            min_size,
+            max_size,
+            min_duration,
+            max_duration,
+            fps,
+            frames,
+            None,
+            width,
+            height,
+            not_frozen=False,
+            not_black=False,
+            fail=False,
+        )
+        if not result["passed"]:
+            raise MediaError(
+                f"Video {Path(path).name} is not valid: " + "; ".join(result["errors"]) + "."
+            )
+        return result["metadata"]
+
+    @keyword(tags=("Media", "Videos"))
+    def get_video_info(self, path: Path) -> dict[str, Any]:
+        """Returns ``container``, ``codec``, ``width``, ``height``, ``fps``, ``frames``,
+        ``duration`` (seconds), ``size`` (bytes) and ``audio`` (one entry per audio stream).
+
+        Example:
+        | ${info} =    Get Video Info    ${video}
+        | Should Be Equal As Integers    ${info}[frames]    121
+        """
+        return video_info(path).as_dict()
+
+    def _content_check(self, path: Path, check: str, **options: Any) -> dict[str, Any]:
+        """Runs one content check (``not_frozen`` or ``not_black``) and fails with its detail."""
+        started = time.perf_counter()
+        result = validate_video(
+            path,
+            ("mp4", "webm", "gif", "webp", "png"),
+            min_size=None,
+            max_size=None,
+            not_frozen=check == "not_frozen",
+            not_black=check == "not_black",
+            **options,
+        )
+        self.library.record_validation(time.perf_counter() - started)
+        failed = [c for c in result.checks if not c.passed and c.name in ("readable", check)]
+        if failed:
+            raise MediaError(f"Video {Path(path).name}: {failed[0].detail}.")
+        return result.metadata
+
+    @keyword(tags=("Media", "Videos"))
+    def video_should_not_be_frozen(self, path: Path, min_change: float = 0.5) -> dict[str, Any]:
+        """Fails when a video barely changes from frame to frame (a still image encoded as video).
+
+        The mean absolute difference between consecutive frames (gray levels 0-255,
+        on downscaled frames) must be at least ``min_change``. Returns the figures.
+
+        Example:
+        | Video Should Not Be Frozen    ${video}
+        """
+        return self._content_check(path, "not_frozen", min_change=min_change)
+
+    @keyword(tags=("Media", "Videos"))
+    def video_should_not_be_black(
+        self, path: Path, max_black_fraction: float = 0.5
+    ) -> dict[str, Any]:
+        """Fails when more than ``max_black_fraction`` of a video's frames are black.
+
+        Example:
+        | Video Should Not Be Black    ${video}
+        """
+        return self._content_check(path, "not_black", max_black_fraction=max_black_fraction)
+
+    @keyword(tags=("Media", "Videos"))
+    def get_video_frame(
+        self,
+        path: Path,
+        frame: int | None = None,
+        at: timedelta | None = None,
+        save_as: Path | None = None,
+    ) -> Path:
+        """Saves one frame of a video as a PNG and returns its path.
+
+        Give ``frame`` (0 is the first) or ``at`` (a time such as ``2.5 s``). The image
+        goes next to the video unless ``save_as`` is given. Use it to compare the first
+        frame of an image-to-video result with its input image.
+
+        Example:
+        | ${first} =    Get Video Frame    ${video}    frame=0
+        | Image Should Match Reference    ${first}    ${start_image}    threshold=0.8
+        """
+        path = Path(path)
+        image = frame_at(path, frame, seconds_of(at))
+        label = f"frame{frame}" if frame is not None or at is None else f"t{seconds_of(at):g}s"
+        target = Path(save_as) if save_as else path.with_name(f"{path.stem}.{label}.png")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        image.save(target)
+        self.log.image(target, f"{path.name} {label}")
+        return target
+
+    @keyword(tags=("Media", "Audio"))
+    def audio_should_be_valid(
+        self,
+        path: Path,
+        format: str = "wav, mp3, flac, ogg, opus, m4a",
+        min_duration: timedelta | None = None,
+        max_duration: timedelta | None = None,
+        sample_rate: int | None = None,
+        channels: int | None = None,
+    ) -> dict[str, Any]:
+        """Checks an audio file: readable, its container, duration above zero (or in range),
+        sample rate and channel count. Returns its information.
+
+        Example:
+        | Audio Should Be Valid    ${audio}    min_duration=1 s    sample_rate=44100
+        """
+        info = audio_info(path)
+        problems = []
+        allowed = [f.strip().lower() for f in format.split(",")]
+        if info.container not in allowed and Path(path).suffix.lstrip(".").lower() not in allowed:
+            problems.append(f"format is {info.container}, expected one of {', '.join(allowed)}")
+        low, high = seconds_of(min_duration), seconds_of(max_duration)
+        if info.duration <= 0 or not in_range(info.duration, low, high):
+            problems.append(f"duration is {info.duration:g} s")
+        if sample_rate is not None and info.sample_rate != sample_rate:
+            problems.append(f"sample rate is {info.sample_rate}, expected {sample_rate}")
+        if channels is not None and info.channels != channels:
+            problems.append(f"channels are {info.channels}, expected {channels}")
+        if problems:
+            raise MediaError(f"Audio {Path(path).name} is not valid: " + "; ".join(problems) + ".")
+        self.info(
+            f"Audio {Path(path).name}: {info.codec}, {info.sample_rate} Hz, "
+            f"{info.channels} channel(s), {info.duration:g} s."
+        )
+        return info.as_dict()

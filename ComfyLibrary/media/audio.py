@@ -1,0 +1,58 @@
+"""Reading audio files (WAV, MP3, FLAC, OPUS, ...) with PyAV."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ComfyLibrary.errors import MediaError
+
+
+@dataclass
+class AudioInfo:
+    path: str
+    container: str
+    codec: str
+    sample_rate: int
+    channels: int
+    duration: float
+    size: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def audio_info(path: str | Path) -> AudioInfo:
+    import av
+
+    file = Path(path)
+    if not file.is_file():
+        raise MediaError(f"Audio file {file} does not exist.")
+    if file.stat().st_size == 0:
+        raise MediaError(f"Audio file {file} is empty (0 bytes).")
+    try:
+        with av.open(str(file)) as container:
+            if not container.streams.audio:
+                raise MediaError(f"File {file.name} has no audio stream.")
+            stream = container.streams.audio[0]
+            if container.duration:
+                duration = float(container.duration) / 1_000_000
+            elif stream.duration and stream.time_base:
+                duration = float(stream.duration * stream.time_base)
+            else:
+                samples = sum(frame.samples for frame in container.decode(stream))
+                duration = samples / stream.rate if stream.rate else 0.0
+            return AudioInfo(
+                str(file),
+                container.format.name.split(",")[0],
+                stream.codec_context.name,
+                stream.rate,
+                stream.codec_context.channels,
+                round(duration, 3),
+                file.stat().st_size,
+            )
+    except MediaError:
+        raise
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise MediaError(f"Audio file {file.name} is not readable audio: {exc}") from None

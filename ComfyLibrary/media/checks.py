@@ -1,0 +1,229 @@
+"""Every applicable check on an image or a video in one call, with a structured result."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ComfyLibrary.errors import MediaError
+from ComfyLibrary.media.compare import pixel_stats
+from ComfyLibrary.media.image import DEFAULT_FORMATS, check_image
+from ComfyLibrary.media.video import motion_stats, video_info
+
+DEFAULT_CONTAINERS = ("mp4", "webm")
+VIDEO_MIN_SIZE = 100 * 1024
+VIDEO_MAX_SIZE = 500 * 1024 * 1024
+
+
+@dataclass
+class Check:
+    name: str
+    passed: bool
+    detail: str
+
+
+@dataclass
+class MediaResult:
+    """``passed``, each ``check``, the ``errors`` and the file's ``metadata``."""
+
+    path: str
+    kind: str
+    checks: list[Check] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def errors(self) -> list[str]:
+        return [c.detail for c in self.checks if not c.passed]
+
+    def add(self, name: str, passed: bool, detail: str) -> None:
+        self.checks.append(Check(name, passed, detail))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "passed": self.passed,
+            "checks": [asdict(c) for c in self.checks],
+            "errors": self.errors,
+            "metadata": self.metadata,
+        }
+
+    def failure(self) -> str:
+        name = Path(self.path).name
+        return (
+            f"{self.kind.capitalize()} {name} failed {len(self.errors)} check(s): "
+            + "; ".join(self.errors)
+            + "."
+        )
+
+
+def _range_text(minimum: float | None, maximum: float | None, unit: str = "") -> str:
+    if minimum is not None and maximum is not None:
+        return f"between {minimum:g} and {maximum:g}{unit}"
+    if minimum is not None:
+        return f"at least {minimum:g}{unit}"
+    return f"at most {maximum:g}{unit}"
+
+
+def in_range(value: float, minimum: float | None, maximum: float | None) -> bool:
+    return (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+
+
+def validate_image(
+    path: str | Path,
+    formats=DEFAULT_FORMATS,
+    width: int | None = None,
+    height: int | None = None,
+    min_width: int | None = None,
+    max_width: int | None = None,
+    min_height: int | None = None,
+    max_height: int | None = None,
+    min_size: int | None = 10 * 1024,
+    max_size: int | None = 50 * 1024 * 1024,
+    mode: str | None = None,
+    not_blank: bool = True,
+    min_stddev: float = 2.0,
+) -> MediaResult:
+    result = MediaResult(str(path), "image")
+    try:
+        info, problems = check_image(
+            path,
+            formats,
+            width,
+            height,
+            min_width,
+            max_width,
+            min_height,
+            max_height,
+            min_size,
+            max_size,
+            mode,
+        )
+    except MediaError as exc:
+        result.add("readable", False, str(exc))
+        return result
+    result.metadata = info.as_dict()
+    result.add("readable", True, f"{info.format} {info.width}x{info.height} {info.mode}")
+    for problem in problems:
+        result.add(problem.split(" ", 1)[0], False, problem)
+    if not problems:
+        result.add("properties", True, "format, dimensions, size and mode as expected")
+    if not_blank:
+        stats = pixel_stats(path)
+        result.metadata["stddev"] = round(stats["stddev"], 3)
+        blank = stats["stddev"] < min_stddev
+        result.add(
+            "not_blank",
+            not blank,
+            f"image is blank: near-uniform (pixel standard deviation {stats['stddev']:.2f}, "
+            f"below {min_stddev:g}; mean level {stats['mean']:.0f} of 255)"
+            if blank
+            else f"pixel standard deviation {stats['stddev']:.2f}",
+        )
+    return result
+
+
+def validate_video(
+    path: str | Path,
+    containers=DEFAULT_CONTAINERS,
+    codec: str | None = None,
+    min_size: int | None = VIDEO_MIN_SIZE,
+    max_size: int | None = VIDEO_MAX_SIZE,
+    min_duration: float | None = None,
+    max_duration: float | None = None,
+    fps: float | None = None,
+    frames: int | None = None,
+    min_frames: int | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    not_frozen: bool = True,
+    min_change: float = 0.5,
+    not_black: bool = True,
+    max_black_fraction: float = 0.5,
+) -> MediaResult:
+    result = MediaResult(str(path), "video")
+    try:
+        info = video_info(path)
+    except MediaError as exc:
+        result.add("readable", False, str(exc))
+        return result
+    result.metadata = info.as_dict()
+    result.add(
+        "readable",
+        True,
+        f"{info.container} {info.codec} {info.width}x{info.height}, "
+        f"{info.frames} frames at {info.fps:g} fps",
+    )
+    allowed = [c.lower() for c in containers]
+    result.add(
+        "container",
+        info.container in allowed,
+        f"container is {info.container}, expected one of {', '.join(allowed)}",
+    )
+    if codec is not None:
+        result.add("codec", info.codec == codec, f"codec is {info.codec}, expected {codec}")
+    result.add(
+        "size",
+        in_range(info.size, min_size, max_size),
+        f"file size is {info.size} bytes, expected {_range_text(min_size, max_size)} bytes",
+    )
+    duration_ok = info.duration > 0 and in_range(info.duration, min_duration, max_duration)
+    expected = (
+        _range_text(min_duration, max_duration, " s")
+        if (min_duration is not None or max_duration is not None)
+        else "more than 0 s"
+    )
+    result.add("duration", duration_ok, f"duration is {info.duration:g} s, expected {expected}")
+    if fps is not None:
+        result.add(
+            "fps", abs(info.fps - fps) < 0.01, f"frame rate is {info.fps:g}, expected {fps:g}"
+        )
+    if frames is not None:
+        result.add(
+            "frames", info.frames == frames, f"frame count is {info.frames}, expected {frames}"
+        )
+    if min_frames is not None:
+        result.add(
+            "frames",
+            info.frames >= min_frames,
+            f"frame count is {info.frames}, expected at least {min_frames}",
+        )
+    if width is not None:
+        result.add("width", info.width == width, f"width is {info.width}, expected {width}")
+    if height is not None:
+        result.add("height", info.height == height, f"height is {info.height}, expected {height}")
+    if not_frozen or not_black:
+        motion = motion_stats(path)
+        result.metadata.update(
+            mean_change=motion.mean_change,
+            black_frames=motion.black_frames,
+            still_pairs=motion.still_pairs,
+        )
+        if not_frozen:
+            frozen = motion.frames < 2 or motion.mean_change < min_change
+            result.add(
+                "not_frozen",
+                not frozen,
+                f"video is frozen: mean frame-to-frame change {motion.mean_change:g} "
+                f"is below {min_change:g} ({motion.still_pairs} of "
+                f"{max(0, motion.frames - 1)} frame pairs unchanged)"
+                if frozen
+                else f"mean frame-to-frame change {motion.mean_change:g}",
+            )
+        if not_black:
+            share = motion.black_frames / motion.frames
+            black = share > max_black_fraction
+            result.add(
+                "not_black",
+                not black,
+                f"video is black: {motion.black_frames} of {motion.frames} frames are "
+                f"black (mean level {motion.mean_luma:g} of 255)"
+                if black
+                else f"{motion.black_frames} of {motion.frames} frames black",
+            )
+    return result

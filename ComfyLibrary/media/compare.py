@@ -1,0 +1,142 @@
+"""Comparing images: pixel identity, blankness, and perceptual similarity (SSIM) with masks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ComfyLibrary.errors import MediaError
+from ComfyLibrary.media.image import open_image
+
+Region = tuple[int, int, int, int]  # x, y, width, height
+
+
+def gray(image: Any) -> np.ndarray:
+    return np.asarray(image.convert("L"), dtype=np.float64)
+
+
+def pixel_stats(path: str | Path) -> dict[str, float]:
+    """Mean and standard deviation of the grayscale pixels, and the share of the dominant value."""
+    with open_image(path) as img:
+        pixels = gray(img)
+    values, counts = np.unique(pixels.astype(np.uint8), return_counts=True)
+    return {
+        "mean": float(pixels.mean()),
+        "stddev": float(pixels.std()),
+        "dominant_share": float(counts.max() / pixels.size),
+        "dominant_value": int(values[counts.argmax()]),
+    }
+
+
+def identical(first: str | Path, second: str | Path) -> tuple[bool, str]:
+    """Whether two images have the same size and the same pixels; with the reason if not."""
+    with open_image(first) as a, open_image(second) as b:
+        if a.size != b.size:
+            return False, f"sizes differ: {a.width}x{a.height} and {b.width}x{b.height}"
+        pa = np.asarray(a.convert("RGBA"), dtype=np.int16)
+        pb = np.asarray(b.convert("RGBA"), dtype=np.int16)
+    different = int(np.any(pa != pb, axis=2).sum())
+    if different:
+        return False, (
+            f"{different} of {pa.shape[0] * pa.shape[1]} pixels differ "
+            f"(largest channel difference {int(np.abs(pa - pb).max())})"
+        )
+    return True, "all pixels are equal"
+
+
+def _gaussian_kernel(size: int = 11, sigma: float = 1.5) -> np.ndarray:
+    x = np.arange(size) - size // 2
+    kernel = np.exp(-(x**2) / (2 * sigma**2))
+    return kernel / kernel.sum()
+
+
+def _blur(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    pad = len(kernel) // 2
+    padded = np.pad(values, pad, mode="reflect")
+    rows = np.apply_along_axis(lambda r: np.convolve(r, kernel, mode="valid"), 1, padded)
+    return np.apply_along_axis(lambda c: np.convolve(c, kernel, mode="valid"), 0, rows)
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray]:
+    """Structural similarity of two grayscale arrays (0-255): the mean and the per-pixel map."""
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    kernel = _gaussian_kernel()
+    mu_a, mu_b = _blur(a, kernel), _blur(b, kernel)
+    var_a = _blur(a * a, kernel) - mu_a**2
+    var_b = _blur(b * b, kernel) - mu_b**2
+    cov = _blur(a * b, kernel) - mu_a * mu_b
+    numerator = (2 * mu_a * mu_b + c1) * (2 * cov + c2)
+    smap = numerator / ((mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2))
+    return float(smap.mean()), smap
+
+
+def apply_masks(values: np.ndarray, masks: list[Region]) -> np.ndarray:
+    out = values.copy()
+    for x, y, width, height in masks:
+        out[max(0, y) : max(0, y + height), max(0, x) : max(0, x + width)] = 0
+    return out
+
+
+@dataclass
+class Comparison:
+    score: float
+    size: tuple[int, int]
+    diff: Any  # a PIL image showing where the images differ
+
+
+def compare(
+    candidate: str | Path,
+    reference: str | Path,
+    masks: list[Region] | None = None,
+    max_side: int = 1024,
+) -> Comparison:
+    """SSIM of two images of the same size (downscaled to ``max_side`` for speed)."""
+    from PIL import Image
+
+    with open_image(candidate) as c, open_image(reference) as r:
+        if c.size != r.size:
+            raise MediaError(
+                f"Image {Path(candidate).name} is {c.width}x{c.height} but the "
+                f"reference is {r.width}x{r.height}: they cannot be compared."
+            )
+        size = c.size
+        scale = min(1.0, max_side / max(size))
+        shape = (max(1, round(size[0] * scale)), max(1, round(size[1] * scale)))
+        a = gray(c.resize(shape) if scale < 1 else c)
+        b = gray(r.resize(shape) if scale < 1 else r)
+    scaled = [
+        (round(x * scale), round(y * scale), round(w * scale), round(h * scale))
+        for x, y, w, h in masks or []
+    ]
+    a, b = apply_masks(a, scaled), apply_masks(b, scaled)
+    score, smap = ssim(a, b)
+    heat = np.clip((1 - smap) * 255 * 2, 0, 255).astype(np.uint8)
+    diff = Image.fromarray(heat, mode="L").convert("RGB")
+    return Comparison(score, size, diff)
+
+
+def parse_masks(value: Any) -> list[Region]:
+    """Mask regions from ``[[x, y, w, h], ...]``, ``{"x":..}`` dicts or ``"x,y,w,h; ..."``."""
+    if value in (None, "", [], "NONE"):
+        return []
+    if isinstance(value, str):
+        items: list[Any] = [part.split(",") for part in value.split(";") if part.strip()]
+    elif isinstance(value, dict):
+        items = [value]
+    else:
+        items = list(value)
+    regions = []
+    for item in items:
+        if isinstance(item, dict):
+            item = [item.get("x", 0), item.get("y", 0), item.get("width"), item.get("height")]  # noqa: PLW2901
+        try:
+            x, y, w, h = (int(str(v).strip()) for v in item)
+        except (TypeError, ValueError):
+            raise MediaError(
+                f"Mask region {item!r} must be x, y, width, height in pixels, e.g. 0,0,100,50."
+            ) from None
+        regions.append((x, y, w, h))
+    return regions
