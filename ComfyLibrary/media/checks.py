@@ -62,12 +62,16 @@ class MediaResult:
         )
 
 
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def _range_text(minimum: float | None, maximum: float | None, unit: str = "") -> str:
     if minimum is not None and maximum is not None:
-        return f"between {minimum:g} and {maximum:g}{unit}"
+        return f"between {_number(minimum)} and {_number(maximum)}{unit}"
     if minimum is not None:
-        return f"at least {minimum:g}{unit}"
-    return f"at most {maximum:g}{unit}"
+        return f"at least {_number(minimum)}{unit}"
+    return f"at most {_number(maximum)}{unit}"
 
 
 def in_range(value: float, minimum: float | None, maximum: float | None) -> bool:

@@ -97,8 +97,7 @@ def video_info(path: str | Path) -> VideoInfo:
                 if container.duration
                 else (frames / float(rate) if rate else 0.0)
             )
-            name = container.format.name.split(",")[0]
-            name = "mp4" if "mp4" in container.format.name else name
+            name = container_name(container.format.name, stream.codec_context.name)
             return VideoInfo(
                 str(file),
                 name,
@@ -115,6 +114,15 @@ def video_info(path: str | Path) -> VideoInfo:
         raise
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         raise MediaError(f"Video file {file.name} is not a readable video: {exc}") from None
+
+
+def container_name(demuxer: str, codec: str) -> str:
+    """A user-facing container name from FFmpeg's demuxer name (``mov,mp4,...``)."""
+    if "mp4" in demuxer:
+        return "mp4"
+    if "matroska" in demuxer:
+        return "webm" if codec in ("vp8", "vp9", "av1") else "mkv"
+    return demuxer.split(",")[0]
 
 
 def _count_frames(container: Any, stream: Any) -> int:

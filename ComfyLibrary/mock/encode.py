@@ -67,5 +67,7 @@ def _write_audio(container: Any, stream: Any, audio: dict[str, Any]) -> None:
         frame = av.AudioFrame(format="flt", layout="mono", samples=len(chunk))
         frame.planes[0].update(chunk.tobytes())
         frame.sample_rate = audio["sample_rate"]
+        frame.pts = start
+        frame.time_base = Fraction(1, audio["sample_rate"])
         container.mux(stream.encode(frame))
     container.mux(stream.encode(None))
