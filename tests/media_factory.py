@@ -32,11 +32,12 @@ def _tone_stream(container, codec: str):
 
 def _encode_tone(container, stream, seconds: float) -> None:
     rate = stream.rate
-    samples = array.array("f", (0.3 * math.sin(2 * math.pi * 440 * i / rate)
-                                for i in range(int(seconds * rate))))
+    samples = array.array(
+        "f", (0.3 * math.sin(2 * math.pi * 440 * i / rate) for i in range(int(seconds * rate)))
+    )
     size = stream.codec_context.frame_size or 1024
     for start in range(0, len(samples), size):
-        chunk = samples[start:start + size]
+        chunk = samples[start : start + size]
         frame = av.AudioFrame(format="flt", layout="mono", samples=len(chunk))
         frame.planes[0].update(chunk.tobytes())
         frame.sample_rate = rate
@@ -46,8 +47,13 @@ def _encode_tone(container, stream, seconds: float) -> None:
     container.mux(stream.encode(None))
 
 
-def write_video(path: Path, frames: list[Image.Image], fps: int = 12, codec: str = "libx264",
-                audio_seconds: float = 0.0) -> Path:
+def write_video(
+    path: Path,
+    frames: list[Image.Image],
+    fps: int = 12,
+    codec: str = "libx264",
+    audio_seconds: float = 0.0,
+) -> Path:
     with av.open(str(path), "w") as container:
         stream = container.add_stream(codec, rate=Fraction(fps))
         stream.width, stream.height = frames[0].size

@@ -196,6 +196,7 @@ class ImageKeywords(LibraryComponent):
         threshold: float = 0.95,
         masks: Any = None,
         update: bool | None = None,
+        resize_reference: bool = False,
     ) -> float:
         """Compares an image with a golden reference by structural similarity (SSIM, 0-1).
 
@@ -207,6 +208,9 @@ class ImageKeywords(LibraryComponent):
         Reference update mode: with ``update=True``, or the Robot variable
         ``${COMFY_UPDATE_REFERENCES}`` set to true, the image becomes the new reference
         (written to ``reference``) instead of being compared.
+
+        ``resize_reference=True`` scales the reference to the image's size first, e.g. to
+        compare a video's first frame with the image it was made from.
 
         Example:
         | Image Should Match Reference    ${file}    ${CURDIR}/golden/fox.png    threshold=0.9
@@ -222,7 +226,7 @@ class ImageKeywords(LibraryComponent):
             self.warn(f"Reference {reference} {message} from {path.name}.")
             return 1.0
         started = time.perf_counter()
-        result = compare(path, reference, parse_masks(masks))
+        result = compare(path, reference, parse_masks(masks), resize_reference=resize_reference)
         self._timed_validation(started)
         self.log.image(path, "candidate")
         self.log.image(reference, "reference")

@@ -171,11 +171,12 @@ def validate_video(
     )
     if codec is not None:
         result.add("codec", info.codec == codec, f"codec is {info.codec}, expected {codec}")
-    result.add(
-        "size",
-        in_range(info.size, min_size, max_size),
-        f"file size is {info.size} bytes, expected {_range_text(min_size, max_size)} bytes",
-    )
+    if min_size is not None or max_size is not None:
+        result.add(
+            "size",
+            in_range(info.size, min_size, max_size),
+            f"file size is {info.size} bytes, expected {_range_text(min_size, max_size)} bytes",
+        )
     duration_ok = info.duration > 0 and in_range(info.duration, min_duration, max_duration)
     expected = (
         _range_text(min_duration, max_duration, " s")

@@ -92,11 +92,13 @@ def compare(
     reference: str | Path,
     masks: list[Region] | None = None,
     max_side: int = 1024,
+    resize_reference: bool = False,
 ) -> Comparison:
     """SSIM of two images of the same size (downscaled to ``max_side`` for speed)."""
     from PIL import Image
 
-    with open_image(candidate) as c, open_image(reference) as r:
+    with open_image(candidate) as c, open_image(reference) as loaded:
+        r = loaded.resize(c.size) if resize_reference and loaded.size != c.size else loaded
         if c.size != r.size:
             raise MediaError(
                 f"Image {Path(candidate).name} is {c.width}x{c.height} but the "

@@ -122,7 +122,7 @@ def container_name(demuxer: str, codec: str) -> str:
         return "mp4"
     if "matroska" in demuxer:
         return "webm" if codec in ("vp8", "vp9", "av1") else "mkv"
-    return demuxer.split(",")[0]
+    return demuxer.split(",", maxsplit=1)[0]
 
 
 def _count_frames(container: Any, stream: Any) -> int:
