@@ -66,9 +66,8 @@ The First Video Frame Shows The Start Image
 A Still Video Fails As Frozen
     ${result} =    Run Workflow    still_video    color=${0x808080}
     Run Keyword And Expect Error
-    ...    Video still_*.mp4: video is frozen: mean frame-to-frame change 0 is below 0.5 (23 of 23 frame pairs unchanged).
-    ...    Video Should Not Be Frozen
-    ...    ${result.files}[0]
+    ...    Video still_*.mp4: video is frozen: mean frame-to-frame change 0 is below 0.5 (23 of 23 * unchanged).
+    ...    Video Should Not Be Frozen    ${result.files}[0]
 
 A Black Video Fails As Black
     ${result} =    Run Workflow    still_video    color=${0}    frames=12
