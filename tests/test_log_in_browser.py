@@ -1,0 +1,47 @@
+"""log.html shows the generated images: rendered in headless Chromium, every embedded
+thumbnail has really loaded (decoded, with a width), and the links point at files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.browser import Browser, find_or_install_chromium
+
+ROOT = Path(__file__).resolve().parents[1]
+THUMBNAILS = """Array.from(document.images)
+  .filter(i => i.src.startsWith('data:image/jpeg'))
+  .map(i => ({loaded: i.complete, width: i.naturalWidth, link: i.parentElement.href || ''}))"""
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    executable = find_or_install_chromium()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is needed for the log.html check and could not be installed")
+        pytest.skip("Chromium is not installed and cannot be installed here (needs root and apt)")
+    browser = Browser(executable)
+    yield browser
+    browser.close()
+
+
+def test_thumbnails_in_log_html_load(chromium, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "robot", "--outputdir", str(tmp_path), "--test", "A Blank*",
+         "--expandkeywords", "name:*Image Should Be Valid", "--report", "NONE",
+         str(ROOT / "suites" / "mock" / "smoke.robot")],
+        cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-2000:]
+    chromium.open((tmp_path / "log.html").as_uri(),
+                  ready=f"({THUMBNAILS}).length > 0 && ({THUMBNAILS}).every(t => t.loaded)")
+    thumbnails = chromium.evaluate(THUMBNAILS)
+    assert thumbnails, "log.html shows no thumbnail"
+    for thumbnail in thumbnails:
+        assert thumbnail["width"] > 0, "a thumbnail did not decode"
+        target = Path(thumbnail["link"].removeprefix("file://"))
+        assert target.is_file(), f"the thumbnail links to {target}, which does not exist"
