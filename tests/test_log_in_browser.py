@@ -32,13 +32,30 @@ def chromium():
 
 def test_thumbnails_in_log_html_load(chromium, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "robot", "--outputdir", str(tmp_path), "--test", "A Blank*",
-         "--expandkeywords", "name:*Image Should Be Valid", "--report", "NONE",
-         str(ROOT / "suites" / "mock" / "smoke.robot")],
-        cwd=ROOT, capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "robot",
+            "--outputdir",
+            str(tmp_path),
+            "--test",
+            "A Blank*",
+            "--expandkeywords",
+            "name:*Image Should Be Valid",
+            "--report",
+            "NONE",
+            str(ROOT / "suites" / "mock" / "smoke.robot"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout[-2000:]
-    chromium.open((tmp_path / "log.html").as_uri(),
-                  ready=f"({THUMBNAILS}).length > 0 && ({THUMBNAILS}).every(t => t.loaded)")
+    chromium.open(
+        (tmp_path / "log.html").as_uri(),
+        ready=f"({THUMBNAILS}).length > 0 && ({THUMBNAILS}).every(t => t.loaded)",
+    )
     thumbnails = chromium.evaluate(THUMBNAILS)
     assert thumbnails, "log.html shows no thumbnail"
     for thumbnail in thumbnails:
