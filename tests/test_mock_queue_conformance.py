@@ -14,6 +14,7 @@ import time
 import requests
 
 from tests.conftest import reference
+from tests.procs import wait_until
 from tests.wsprobe import shape
 
 RECORDING = reference("queue_history.json")
@@ -95,6 +96,8 @@ def test_queue_history_and_jobs_session_matches_comfyui(mock_server):
 
     requests.post(f"{mock_server.url}/mock/stall", json={"stalled": True}, timeout=5)
     slow = replay.post(RECORDING["posts"]["slow"])
+    assert wait_until(lambda: requests.get(f"{mock_server.url}/queue", timeout=5).json()[
+        "queue_running"], timeout=10), "the worker never took the slow prompt"
     for name in ("p1", "p2", "p3_front"):
         replay.post(RECORDING["posts"][name])
     queue = replay.check("queue_running_and_pending").json()
