@@ -96,8 +96,10 @@ def test_queue_history_and_jobs_session_matches_comfyui(mock_server):
 
     requests.post(f"{mock_server.url}/mock/stall", json={"stalled": True}, timeout=5)
     slow = replay.post(RECORDING["posts"]["slow"])
-    assert wait_until(lambda: requests.get(f"{mock_server.url}/queue", timeout=5).json()[
-        "queue_running"], timeout=10), "the worker never took the slow prompt"
+    assert wait_until(
+        lambda: requests.get(f"{mock_server.url}/queue", timeout=5).json()["queue_running"],
+        timeout=10,
+    ), "the worker never took the slow prompt"
     for name in ("p1", "p2", "p3_front"):
         replay.post(RECORDING["posts"][name])
     queue = replay.check("queue_running_and_pending").json()

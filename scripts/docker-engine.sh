@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Starts a Docker engine and builds the images the container tests need, if this machine
+# can: root with apt (Debian's docker.io), no registry needed (the base image comes from
+# debootstrap). Prints one line saying why when it cannot; the container tests then skip
+# (under CI=true they fail instead).
+#
+#   scripts/docker-engine.sh start   engine + local/debian-py:bookworm + comfylibrary/mock:test
+#   scripts/docker-engine.sh stop    stops the engine this script started
+set -u
+cd "$(dirname "$0")/.."
+STATE=${COMFY_DOCKER_STATE:-/tmp/comfylibrary-docker}
+BASE_IMAGE=local/debian-py:bookworm
+MOCK_IMAGE=comfylibrary/mock:test
+DOCKER=/usr/bin/docker   # the engine's own client: its built-in BuildKit needs no buildx
+mkdir -p "$STATE"
+
+say() { echo "docker-engine: $*"; }
+
+engine_up() { [ -x "$DOCKER" ] && "$DOCKER" info >/dev/null 2>&1; }
+
+install_engine() {
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    say "no Docker engine and no way to install one here (needs root and apt); container tests skip"
+    return 1
+  fi
+  if ! [ -x /usr/sbin/dockerd ] || ! command -v debootstrap >/dev/null; then
+    apt-get update -qq >/dev/null 2>&1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      docker.io debootstrap >/dev/null 2>&1 || { say "apt-get install docker.io failed"; return 1; }
+  fi
+}
+
+start_engine() {
+  engine_up && return 0
+  install_engine || return 1
+  nohup /usr/sbin/dockerd --host=unix:///var/run/docker.sock >"$STATE/dockerd.log" 2>&1 &
+  echo $! >"$STATE/dockerd.pid"
+  for _ in $(seq 120); do engine_up && return 0; sleep 0.5; done
+  say "dockerd did not come up; see $STATE/dockerd.log"
+  return 1
+}
+
+build_base() {
+  "$DOCKER" image inspect "$BASE_IMAGE" >/dev/null 2>&1 && return 0
+  local rootfs
+  rootfs=$(mktemp -d /tmp/rootfs.XXXX)
+  say "building $BASE_IMAGE with debootstrap (about a minute)"
+  if ! debootstrap --variant=minbase --include=python3,python3-venv bookworm "$rootfs" \
+      http://deb.debian.org/debian >"$STATE/debootstrap.log" 2>&1; then
+    say "debootstrap failed; see $STATE/debootstrap.log"; rm -rf "$rootfs"; return 1
+  fi
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  tar -C "$rootfs" -c . | "$DOCKER" import - "$BASE_IMAGE" >/dev/null
+  rm -rf "$rootfs"
+}
+
+build_mock() {
+  local context="$STATE/mock-context"
+  rm -rf "$context" && mkdir -p "$context/wheels"
+  cp docker/mock/Dockerfile "$context/"
+  local python=${PYTHON:-.venv/bin/python}
+  "$python" -m pip wheel --quiet --no-deps . -w "$context/wheels" >/dev/null 2>&1 &&
+  "$python" -m pip download --quiet --only-binary=:all: --python-version 3.11 \
+      --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
+      --platform manylinux_2_28_x86_64 aiohttp Pillow av -d "$context/wheels" >/dev/null 2>&1 ||
+    { say "could not gather the mock's wheels"; return 1; }
+  DOCKER_BUILDKIT=1 "$DOCKER" build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" \
+    -t "$MOCK_IMAGE" "$context" >"$STATE/build.log" 2>&1 ||
+    { say "building $MOCK_IMAGE failed; see $STATE/build.log"; return 1; }
+}
+
+case "${1:-start}" in
+  start)
+    start_engine && build_base && build_mock && say "ready: $MOCK_IMAGE on $BASE_IMAGE"
+    exit 0 ;;
+  stop)
+    [ -f "$STATE/dockerd.pid" ] && kill "$(cat "$STATE/dockerd.pid")" 2>/dev/null
+    rm -f "$STATE/dockerd.pid"
+    exit 0 ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
