@@ -17,6 +17,7 @@ from ComfyLibrary.clients import ClientRegistry
 from ComfyLibrary.errors import WorkflowError
 from ComfyLibrary.keywords import (
     ConnectionKeywords,
+    ContainerKeywords,
     FaultKeywords,
     ImageKeywords,
     NetworkKeywords,
@@ -29,6 +30,7 @@ from ComfyLibrary.keywords import (
 from ComfyLibrary.keywords.context import safe_name
 from ComfyLibrary.report import RunRecord, RunReport
 from ComfyLibrary.servers import ServerRegistry
+from ComfyLibrary.servers.registry import dispose
 from ComfyLibrary.version import __version__
 from ComfyLibrary.workflow import load_workflow, resolve_workflow_path
 
@@ -157,6 +159,7 @@ class ComfyLibrary(DynamicCore):
             self,
             [
                 ServerKeywords(self),
+                ContainerKeywords(self),
                 FaultKeywords(self),
                 NetworkKeywords(self),
                 ConnectionKeywords(self),
@@ -264,7 +267,7 @@ class ComfyLibrary(DynamicCore):
                 else:
                     server = self.servers.remove(alias)
                     if server is not None:
-                        server.stop(5)
+                        dispose(server)
                 logger.debug(f"Cleaned up {kind} '{alias}'.")
 
     def run_keyword(self, name: str, args: tuple, kwargs: dict | None = None) -> Any:

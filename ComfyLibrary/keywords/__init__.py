@@ -2,6 +2,7 @@
 on the client, servers, workflow and media layers."""
 
 from ComfyLibrary.keywords.connection import ConnectionKeywords
+from ComfyLibrary.keywords.containers import ContainerKeywords
 from ComfyLibrary.keywords.faults import FaultKeywords
 from ComfyLibrary.keywords.images import ImageKeywords
 from ComfyLibrary.keywords.network import NetworkKeywords
@@ -13,6 +14,7 @@ from ComfyLibrary.keywords.workflow import WorkflowKeywords
 
 __all__ = [
     "ConnectionKeywords",
+    "ContainerKeywords",
     "FaultKeywords",
     "ImageKeywords",
     "NetworkKeywords",

@@ -41,6 +41,15 @@ class NetworkKeywords(LibraryComponent):
         return proxy.url
 
     @keyword(tags=("Network",))
+    def get_proxy_url(self, alias: str | None = None) -> str:
+        """Returns the URL clients use to connect through a proxy.
+
+        Example:
+        | ${proxy} =    Get Proxy Url
+        """
+        return self._proxy(alias).url
+
+    @keyword(tags=("Network",))
     def set_proxy_latency(self, latency: timedelta, alias: str | None = None):
         """Delays every chunk of data through the proxy, both ways, by ``latency``.
 

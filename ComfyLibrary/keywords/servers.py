@@ -14,6 +14,7 @@ from ComfyLibrary.errors import ComfyError, ServerStartError
 from ComfyLibrary.keywords.context import LibraryComponent, safe_name
 from ComfyLibrary.servers import ServerProcess, mock_command
 from ComfyLibrary.servers.ports import free_port
+from ComfyLibrary.servers.registry import dispose
 
 PORT_RETRIES = 3
 
@@ -271,7 +272,7 @@ class ServerKeywords(LibraryComponent):
         for alias in self.library.servers.aliases():
             server = self.library.servers.remove(alias)
             if server is not None:
-                server.stop(5)
+                dispose(server)
                 self.debug(f"Server '{alias}' stopped.")
 
     @keyword(tags=("Servers",))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import http.client
 import os
 import signal
 import subprocess
@@ -16,9 +15,9 @@ from pathlib import Path
 
 from ComfyLibrary.errors import ServerStartError
 from ComfyLibrary.servers.ports import port_holder, port_is_free
+from ComfyLibrary.servers.readiness import http_answers, wait_until_ready
 
 PR_SET_PDEATHSIG = 1
-READY_POLL_SECONDS = 0.02
 
 
 def _die_with_parent() -> None:
@@ -148,35 +147,25 @@ class ServerProcess:
 
     def answers(self, timeout: float = 1.0) -> bool:
         """Whether ``GET /system_stats`` answers 200 right now."""
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-        try:
-            connection.request("GET", "/system_stats")
-            return connection.getresponse().status == 200
-        except (OSError, http.client.HTTPException):
-            return False
-        finally:
-            connection.close()
+        return http_answers(self.host, self.port, timeout)
 
     def wait_until_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            if not self.is_running():
-                code = self.process.wait() if self.process else None
-                if self._pump:
-                    self._pump.join(timeout=1)
-                raise ServerStartError(
-                    f"Server {self.name} exited with code {code} before it was ready. "
-                    f"Last log lines: {self._tail_text()}"
-                )
-            if self.answers(timeout=min(1.0, max(0.05, deadline - time.monotonic()))):
-                return
-            if time.monotonic() >= deadline:
-                self.kill()
-                raise ServerStartError(
-                    f"Server {self.name} did not answer GET {self.url}/system_stats within "
-                    f"{timeout:g} seconds and was killed. Last log lines: {self._tail_text()}"
-                )
-            time.sleep(READY_POLL_SECONDS)
+        def exit_description() -> str:
+            code = self.process.wait() if self.process else None
+            if self._pump:
+                self._pump.join(timeout=1)
+            return f"exited with code {code}"
+
+        wait_until_ready(
+            self.name,
+            self.host,
+            self.port,
+            timeout,
+            self.is_running,
+            exit_description,
+            self._tail_text,
+            self.kill,
+        )
 
     def _tail_text(self) -> str:
         tail = self.log_tail(8)

@@ -111,6 +111,10 @@ class NetworkProxy:
     async def _shutdown(self) -> None:
         await self._stop_listening()
         await self._drop()
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     async def _handle(self, client_reader, client_writer) -> None:
         self.accepted += 1

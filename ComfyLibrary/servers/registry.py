@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import threading
+from typing import Any
 
 from ComfyLibrary.errors import ComfyError
 from ComfyLibrary.servers.process import ServerProcess
@@ -59,5 +60,17 @@ class ServerRegistry:
         for alias in self.aliases():
             server = self.remove(alias)
             if server is not None:
-                with contextlib.suppress(Exception):
-                    server.kill()
+                dispose(server, graceful=False)
+
+
+def dispose(server: Any, graceful: bool = True) -> None:
+    """Ends a server for good: a process is stopped (or killed), a container also removed."""
+    with contextlib.suppress(Exception):
+        if graceful:
+            server.stop(5)
+        else:
+            server.kill()
+    remove = getattr(server, "remove", None)
+    if remove is not None:
+        with contextlib.suppress(Exception):
+            remove()

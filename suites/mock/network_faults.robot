@@ -17,7 +17,9 @@ Latency On The Network Makes An Impatient Client Time Out
     Get Queue
 
 Low Bandwidth Still Delivers The Image Intact
-    Set Proxy Bandwidth    20 KB
+    ${proxy} =    Get Proxy Url
+    Connect To ComfyUI    ${proxy}    alias=slow-line    timeout=30s
+    Set Proxy Bandwidth    200 KB
     ${files} =    Run Workflow And Download Its Images    empty_image_save.json
     Image Should Be Valid    ${files}[0]    width=512    height=512    min_size=100 B
 

@@ -1,0 +1,59 @@
+*** Settings ***
+Documentation    The mock ComfyUI in a Docker container, driven with the same keywords as a
+...              server process: start, crash, restart, freeze, logs, and a GPU request on an
+...              engine without GPUs. Skipped where no Docker engine runs (never under CI).
+
+Resource         ../../resources/comfy.resource
+
+Suite Setup      Require A Docker Engine
+
+Test Tags        containers
+
+
+*** Variables ***
+${IMAGE}    comfylibrary/mock:test
+
+
+*** Test Cases ***
+A Container Serves Like A Server Process
+    ${url} =    Start ComfyUI Container    ${IMAGE}    alias=boxed
+    Connect To ComfyUI    ${url}
+    ${files} =    Run Workflow And Download Its Images    empty_image_save.json
+    Image Should Be Valid    ${files}[0]    width=512    height=512    min_size=100 B
+
+A Crashed Container Comes Back And The Client Reconnects
+    ${url} =    Start ComfyUI Container    ${IMAGE}    alias=boxed
+    Connect To ComfyUI    ${url}
+    Start Event Tracking
+    Kill Server    boxed
+    Wait For Event    disconnected
+    Restart Server    boxed
+    Wait For Event    reconnected    timeout=20s
+    ${logs} =    Get Container Logs    boxed
+    Should Contain    ${logs}    ComfyUI mock ready at
+
+A Frozen Container Times Out And Recovers
+    ${url} =    Start ComfyUI Container    ${IMAGE}    alias=boxed
+    Connect An Impatient Client    ${url}
+    Freeze Server    boxed
+    Run Keyword And Expect Error    *timed out (GET /queue)*    Get Queue
+    Thaw Server    boxed
+    Wait For Connection    timeout=10s
+
+A GPU Request On An Engine Without GPUs Fails Clearly
+    Run Keyword And Expect Error
+    ...    Docker could not give container 'gpu-box' the GPU it asked for*
+    ...    Start ComfyUI Container    ${IMAGE}    alias=gpu-box    gpus=all
+
+
+*** Keywords ***
+Require A Docker Engine
+    [Documentation]    Skips the suite when no Docker engine with the mock image runs here,
+    ...    but fails under CI, which must run it.
+    ${available} =    Docker Image Is Available    ${IMAGE}
+    IF    not ${available}
+        IF    "%{CI=}"
+            Fail    CI must run the container suite: no Docker engine with ${IMAGE}
+        END
+        Skip    No Docker engine with ${IMAGE} here: run scripts/docker-engine.sh start
+    END
