@@ -66,7 +66,7 @@ def test_gpu_request_on_an_engine_without_gpus_fails_clearly_and_leaves_nothing(
 def test_early_exit_reports_the_last_lines(engine, tmp_path):
     server = ContainerServer(IMAGE, "bad", tmp_path / "bad.log", command=["--port", "not-a-port"])
     try:
-        with pytest.raises(ServerStartError, match="before it was ready.*invalid int value"):
+        with pytest.raises(ServerStartError, match=r"before it was ready.*invalid int value"):
             server.start(30)
     finally:
         server.remove()
