@@ -52,7 +52,7 @@ def gpu_requests(gpus: str | int | None) -> list[Any]:
 
 
 def parse_volumes(volumes: Any) -> dict[str, dict[str, str]]:
-    """Host-to-container mounts from a dict (``{"/host": "/in:ro"}``) or ``host:container:ro`` items."""
+    """Mounts from a dict (``{"/host": "/in:ro"}``) or from ``host:container:ro`` items."""
     if not volumes:
         return {}
     items = (
