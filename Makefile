@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RESULTS ?= results
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint pytest robot pabot docs clean
+.PHONY: run test install lint engine pytest robot pabot docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment: install python3-venv (apt-get install python3-venv)"; exit 1; }
@@ -22,14 +22,24 @@ install: $(STAMP)
 run: install
 	$(BIN)/robot --outputdir $(RESULTS) suites/
 
-## Everything: lint (ruff, robocop), pytest, the Robot suites, and the mock suites under pabot.
-test: install lint pytest robot pabot
+## Everything: lint, a Docker engine for the container tests (where one can run), pytest,
+## the Robot suites, and the mock suites under pabot.
+test: install lint engine pytest robot pabot
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/robocop check
 	$(BIN)/robocop format --check
+	$(BIN)/hadolint docker/comfyui/Dockerfile docker/runner/Dockerfile docker/mock/Dockerfile
+	$(BIN)/actionlint .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.gitlab-ci docs/ci/gitlab-ci.yml
+	$(BIN)/docker-compose -f docker/compose.yaml config -q
+
+## A Docker engine and the mock image for the container tests (skipped where it cannot run).
+engine: install
+	PYTHON=$(BIN)/python bash scripts/docker-engine.sh start
 
 pytest: install
 	$(BIN)/python -m pytest

@@ -1,0 +1,54 @@
+*** Settings ***
+Documentation    Workflows that need no model, against a real ComfyUI (a CPU is enough):
+...              results, errors, interrupts, cache hits and uploads behave as the mock's do.
+
+Resource         ../../resources/comfy.resource
+
+Suite Setup      Connect To ComfyUI    ${COMFYUI_URL}    timeout=1 min
+
+
+*** Variables ***
+${START FRAME}    ${CURDIR}/../../resources/fixtures/start_frame.png
+
+
+*** Test Cases ***
+A Model-Free Workflow Runs And Saves A Real Image
+    ${result} =    Run Workflow    invert_chain    color=${12345}
+    Length Should Be    ${result.files}    1
+    Image Should Be Valid    ${result.files}[0]    format=PNG    width=128    height=96    min_size=100 B
+
+The Same Workflow Again Is Served From The Cache
+    Run Workflow    invert_chain    color=${424242}
+    Start Event Tracking
+    ${result} =    Run Workflow    invert_chain    color=${424242}
+    Should Be Equal    ${result.status}    success
+    ${cached} =    Wait For Event    execution_cached    prompt_id=${result.prompt_id}
+    Length Should Be    ${cached}[data][nodes]    5
+
+A Broken Workflow Is Rejected By The Server With A Readable Reason
+    ${workflow} =    Load Workflow    empty_image_save
+    Set Workflow Input    ${workflow}    1.width    ${0}
+    Run Keyword And Expect Error
+    ...    the server rejected the workflow: node 1 (EmptyImage) input 'width': value 0 below minimum 1
+    ...    Submit Workflow    ${workflow}    validate=False
+
+An Execution Error Names The Node That Failed
+    ${workflow} =    Load Workflow    empty_image_save
+    Set Workflow Input    ${workflow}    1.width    ${16384}
+    Set Workflow Input    ${workflow}    1.height    ${16384}
+    Set Workflow Input    ${workflow}    1.batch_size    ${4096}
+    ${prompt_id} =    Submit Workflow    ${workflow}
+    Run Keyword And Expect Error    Prompt ${prompt_id} failed at node 1 (EmptyImage): RuntimeError: *
+    ...    Wait For Completion    ${prompt_id}
+
+A Running Prompt Can Be Interrupted
+    ${prompt_id} =    Submit Workflow    blur_chain.json
+    Wait For Event    executing    prompt_id=${prompt_id}
+    Interrupt    ${prompt_id}
+    Run Keyword And Expect Error    Prompt ${prompt_id} was interrupted at node *
+    ...    Wait For Completion    ${prompt_id}
+
+An Uploaded Image Is Loaded By A Workflow
+    ${name} =    Upload Image    ${START FRAME}
+    ${result} =    Run Workflow    load_and_invert    image=${name}
+    Image Should Be Valid    ${result.files}[0]    width=640    height=480
