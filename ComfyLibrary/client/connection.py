@@ -107,6 +107,10 @@ class WebSocketConnection:
         """Closes for good: the socket, the listener and any reconnect loop."""
         self._closed.set()
         self._wake.set()
+        ws = self._ws
+        if ws is not None and self.state == ConnectionState.CONNECTED:
+            with contextlib.suppress(OSError, websocket.WebSocketException, AttributeError):
+                ws.send_close()  # a polite close frame; the reply is not awaited
         self._drop_socket()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
@@ -315,7 +319,7 @@ class WebSocketConnection:
             elif opcode == websocket.ABNF.OPCODE_BINARY:
                 self._record_binary(frame.data)
         with contextlib.suppress(OSError, websocket.WebSocketException, AttributeError):
-            ws.close(timeout=0.2)
+            ws.shutdown()
 
     def _record_text(self, raw: bytes | str) -> None:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from pathlib import Path
@@ -112,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _serve(config: MockConfig) -> int:
+    # The mock makes no outgoing TLS connections, so aiohttp need not load the system CA
+    # bundle when it is imported (it does so eagerly; on hosts with a large bundle that is
+    # a good part of the start-up time).
+    os.environ.setdefault("SSL_CERT_FILE", os.devnull)
     from ComfyLibrary.mock.server import MockServer
 
     try:

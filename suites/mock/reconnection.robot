@@ -12,7 +12,7 @@ Test Tags        reconnection
 
 
 *** Variables ***
-${QUIET PERIOD}         3s
+${QUIET PERIOD}         1s
 @{CONNECTION EVENTS}    connected    disconnected    reconnecting    reconnected    reconnection_failed
 
 
