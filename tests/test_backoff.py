@@ -10,7 +10,9 @@ from ComfyLibrary.client.connection import Backoff
 
 def test_default_schedule_without_jitter():
     backoff = Backoff(jitter=0)
-    assert [backoff.delay(n) for n in range(1, 9)] == [0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
+    assert [round(backoff.delay(n), 4) for n in range(1, 9)] == [
+        0.05, 0.075, 0.1125, 0.1688, 0.2531, 0.3797, 0.5695, 0.8543]
+    assert backoff.delay(20) == 1.0
 
 
 def test_jitter_bounds():
@@ -27,6 +29,6 @@ def test_max_attempts():
 
 @given(st.integers(min_value=1, max_value=200), st.floats(min_value=0, max_value=1))
 def test_delay_never_exceeds_cap_plus_jitter(attempt, roll):
-    backoff = Backoff(initial=0.05, multiplier=2, max_delay=2.0, jitter=0.1)
+    backoff = Backoff(jitter=0.1)
     delay = backoff.delay(attempt, rng=lambda: roll)
-    assert 0 <= delay <= 2.0 * 1.1 + 1e-9
+    assert 0 <= delay <= 1.0 * 1.1 + 1e-9

@@ -38,8 +38,8 @@ class Backoff:
     each varied by up to ``jitter`` (a fraction) either way. ``max_attempts`` 0 means no limit."""
 
     initial: float = 0.05
-    multiplier: float = 2.0
-    max_delay: float = 2.0
+    multiplier: float = 1.5
+    max_delay: float = 1.0
     jitter: float = 0.1
     max_attempts: int = 0
 

@@ -61,8 +61,8 @@ class ConnectionKeywords(LibraryComponent):
         username: str | None = None,
         password: SecretText | None = None,
         backoff_initial: timedelta = timedelta(milliseconds=50),
-        backoff_multiplier: float = 2.0,
-        backoff_max: timedelta = timedelta(seconds=2),
+        backoff_multiplier: float = 1.5,
+        backoff_max: timedelta = timedelta(seconds=1),
         backoff_jitter: float = 0.1,
         max_attempts: int = 0,
         ping_interval: timedelta = timedelta(seconds=2),
@@ -81,7 +81,7 @@ class ConnectionKeywords(LibraryComponent):
         | ``headers`` | Extra HTTP and WebSocket upgrade headers. |
         | ``token`` | Bearer token; give it as a ``Secret`` so the log never shows it. |
         | ``username``, ``password`` | Basic authentication (password as a ``Secret``). |
-        | ``backoff_initial``, ``backoff_multiplier``, ``backoff_max``, ``backoff_jitter`` | Delays between reconnection attempts: 50 ms, doubling, at most 2 s, +-10 %. |
+        | ``backoff_initial``, ``backoff_multiplier``, ``backoff_max``, ``backoff_jitter`` | Delays between reconnection attempts: 50 ms, growing by 1.5 each time, at most 1 s, +-10 %. |
         | ``max_attempts`` | Attempts before ``reconnection_failed``; ``0`` (default) never gives up. |
         | ``ping_interval``, ``ping_timeout`` | A silent socket is pinged; no answer in time means it is dead. |
         | ``on_reconnection_failed`` | A keyword run (with the client alias) when reconnection fails. |
