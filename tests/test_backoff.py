@@ -10,8 +10,8 @@ from ComfyLibrary.client.connection import Backoff
 
 def test_default_schedule_without_jitter():
     backoff = Backoff(jitter=0)
-    assert [round(backoff.delay(n), 4) for n in range(1, 9)] == [
-        0.05, 0.075, 0.1125, 0.1688, 0.2531, 0.3797, 0.5695, 0.8543]
+    expected = [0.05, 0.075, 0.1125, 0.1688, 0.2531, 0.3797, 0.5695, 0.8543]
+    assert [round(backoff.delay(n), 4) for n in range(1, 9)] == expected
     assert backoff.delay(20) == 1.0
 
 
