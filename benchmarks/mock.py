@@ -21,6 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ComfyLibrary.servers import ServerProcess, mock_command
 from ComfyLibrary.servers.ports import free_port
+from ComfyLibrary.workflow import set_input
+
+WORKFLOWS = Path(__file__).resolve().parents[1] / "resources" / "workflows"
 
 
 def tiny(color: int) -> dict:
@@ -34,35 +37,16 @@ def tiny(color: int) -> dict:
 
 
 def text_to_image(seed: int) -> dict:
-    return {
-        "4": {
-            "class_type": "CheckpointLoaderSimple",
-            "inputs": {"ckpt_name": "sd_xl_base_1.0.safetensors"},
-        },
-        "5": {
-            "class_type": "EmptyLatentImage",
-            "inputs": {"batch_size": 1, "height": 1024, "width": 1024},
-        },
-        "6": {"class_type": "CLIPTextEncode", "inputs": {"clip": ["4", 1], "text": "a red fox"}},
-        "7": {"class_type": "CLIPTextEncode", "inputs": {"clip": ["4", 1], "text": "blurry"}},
-        "3": {
-            "class_type": "KSampler",
-            "inputs": {
-                "cfg": 7,
-                "denoise": 1,
-                "latent_image": ["5", 0],
-                "model": ["4", 0],
-                "negative": ["7", 0],
-                "positive": ["6", 0],
-                "sampler_name": "euler",
-                "scheduler": "normal",
-                "seed": seed,
-                "steps": 4,
-            },
-        },
-        "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
-        "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "t2i", "images": ["8", 0]}},
-    }
+    """The shipped z-image turbo workflow at 1024x1024 with 4 steps."""
+    workflow = json.loads((WORKFLOWS / "z_image_turbo_generation.json").read_text())
+    for path, value in {
+        "KSampler.seed": seed,
+        "KSampler.steps": 4,
+        "EmptySD3LatentImage.width": 1024,
+        "EmptySD3LatentImage.height": 1024,
+    }.items():
+        set_input(workflow, path, value)
+    return workflow
 
 
 class Runner:

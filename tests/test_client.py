@@ -14,6 +14,7 @@ from ComfyLibrary.errors import (
 )
 from ComfyLibrary.servers.ports import free_port
 from tests.conftest import start_mock
+from tests.prompts import sampler_workflow
 
 CANVAS = {
     "1": {
@@ -22,37 +23,6 @@ CANVAS = {
     },
     "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "t/c"}},
 }
-
-
-def sampler_workflow(steps: int) -> dict:
-    return {
-        "4": {
-            "class_type": "CheckpointLoaderSimple",
-            "inputs": {"ckpt_name": "v1-5-pruned-emaonly.safetensors"},
-        },
-        "5": {
-            "class_type": "EmptyLatentImage",
-            "inputs": {"batch_size": 1, "height": 64, "width": 64},
-        },
-        "6": {"class_type": "CLIPTextEncode", "inputs": {"clip": ["4", 1], "text": "a fox"}},
-        "3": {
-            "class_type": "KSampler",
-            "inputs": {
-                "cfg": 8,
-                "denoise": 1,
-                "latent_image": ["5", 0],
-                "model": ["4", 0],
-                "negative": ["6", 0],
-                "positive": ["6", 0],
-                "sampler_name": "euler",
-                "scheduler": "normal",
-                "seed": 1,
-                "steps": steps,
-            },
-        },
-        "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
-        "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "s", "images": ["8", 0]}},
-    }
 
 
 @pytest.fixture

@@ -13,38 +13,9 @@ import requests
 import websocket
 from PIL import Image
 
-CHECKPOINT_WORKFLOW = {
-    "3": {
-        "class_type": "KSampler",
-        "inputs": {
-            "cfg": 8,
-            "denoise": 1,
-            "latent_image": ["5", 0],
-            "model": ["4", 0],
-            "negative": ["7", 0],
-            "positive": ["6", 0],
-            "sampler_name": "euler",
-            "scheduler": "normal",
-            "seed": 8566257,
-            "steps": 20,
-        },
-    },
-    "4": {
-        "class_type": "CheckpointLoaderSimple",
-        "inputs": {"ckpt_name": "v1-5-pruned-emaonly.safetensors"},
-    },
-    "5": {
-        "class_type": "EmptyLatentImage",
-        "inputs": {"batch_size": 1, "height": 512, "width": 512},
-    },
-    "6": {
-        "class_type": "CLIPTextEncode",
-        "inputs": {"clip": ["4", 1], "text": "masterpiece best quality girl"},
-    },
-    "7": {"class_type": "CLIPTextEncode", "inputs": {"clip": ["4", 1], "text": "bad hands"}},
-    "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
-    "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "ComfyUI", "images": ["8", 0]}},
-}
+from tests.prompts import sampler_workflow
+
+CHECKPOINT_WORKFLOW = sampler_workflow(steps=20, seed=8566257, size=512)
 
 
 def run_example(url: str, prompt: dict) -> tuple[dict, list[bytes], list[dict]]:

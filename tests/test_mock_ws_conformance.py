@@ -4,6 +4,7 @@ preview frames and interrupts."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import struct
@@ -147,11 +148,9 @@ def test_events_go_only_to_the_submitting_client(mock_server):
     read_until(owner, is_done(prompt_id))
     watcher.ws.settimeout(0.3)
     seen = []
-    try:
+    with contextlib.suppress(websocket.WebSocketTimeoutException):
         while True:
             seen.append(compact(watcher.recv()))
-    except websocket.WebSocketTimeoutException:
-        pass
     assert seen == ISOLATION["prompt_of_another_client"]["watcher"]["sequence"][1:]
     watcher.close()
     owner.close()
