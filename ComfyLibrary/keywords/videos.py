@@ -13,7 +13,8 @@ from ComfyLibrary.errors import MediaError
 from ComfyLibrary.keywords.context import LibraryComponent, parse_size
 from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.media.audio import audio_info
-from ComfyLibrary.media.checks import in_range, validate_video
+from ComfyLibrary.media.checks import validate_video
+from ComfyLibrary.media.ranges import within
 from ComfyLibrary.media.video import frame_at, video_info
 
 VIDEO_CHECKS = (
@@ -258,7 +259,7 @@ class VideoKeywords(LibraryComponent):
         if info.container not in allowed and Path(path).suffix.lstrip(".").lower() not in allowed:
             problems.append(f"format is {info.container}, expected one of {', '.join(allowed)}")
         low, high = seconds_of(min_duration), seconds_of(max_duration)
-        if info.duration <= 0 or not in_range(info.duration, low, high):
+        if info.duration <= 0 or not within(info.duration, None, low, high):
             problems.append(f"duration is {info.duration:g} s")
         if sample_rate is not None and info.sample_rate != sample_rate:
             problems.append(f"sample rate is {info.sample_rate}, expected {sample_rate}")

@@ -9,6 +9,7 @@ from typing import Any
 from ComfyLibrary.errors import MediaError
 from ComfyLibrary.media.compare import pixel_stats
 from ComfyLibrary.media.image import DEFAULT_FORMATS, check_image
+from ComfyLibrary.media.ranges import describe, within
 from ComfyLibrary.media.video import motion_stats, video_info
 
 DEFAULT_CONTAINERS = ("mp4", "webm")
@@ -60,22 +61,6 @@ class MediaResult:
             + "; ".join(self.errors)
             + "."
         )
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def _range_text(minimum: float | None, maximum: float | None, unit: str = "") -> str:
-    if minimum is not None and maximum is not None:
-        return f"between {_number(minimum)} and {_number(maximum)}{unit}"
-    if minimum is not None:
-        return f"at least {_number(minimum)}{unit}"
-    return f"at most {_number(maximum)}{unit}"
-
-
-def in_range(value: float, minimum: float | None, maximum: float | None) -> bool:
-    return (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
 
 
 def validate_image(
@@ -174,12 +159,13 @@ def validate_video(
     if min_size is not None or max_size is not None:
         result.add(
             "size",
-            in_range(info.size, min_size, max_size),
-            f"file size is {info.size} bytes, expected {_range_text(min_size, max_size)} bytes",
+            within(info.size, None, min_size, max_size),
+            f"file size is {info.size} bytes, expected "
+            f"{describe(None, min_size, max_size, ' bytes')}",
         )
-    duration_ok = info.duration > 0 and in_range(info.duration, min_duration, max_duration)
+    duration_ok = info.duration > 0 and within(info.duration, None, min_duration, max_duration)
     expected = (
-        _range_text(min_duration, max_duration, " s")
+        describe(None, min_duration, max_duration, " s")
         if (min_duration is not None or max_duration is not None)
         else "more than 0 s"
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ComfyLibrary.errors import MediaError
+from ComfyLibrary.media.ranges import describe, within
 
 MAX_IMAGE_PIXELS = 16384 * 16384
 DEFAULT_FORMATS = ("PNG", "JPEG", "WEBP")
@@ -78,14 +79,6 @@ def image_info(path: str | Path) -> ImageInfo:
         )
 
 
-def _within(value: int, exact: int | None, minimum: int | None, maximum: int | None) -> bool:
-    if exact is not None and value != exact:
-        return False
-    if minimum is not None and value < minimum:
-        return False
-    return maximum is None or value <= maximum
-
-
 def check_image(
     path: str | Path,
     formats: tuple[str, ...] | list[str] = DEFAULT_FORMATS,
@@ -105,26 +98,17 @@ def check_image(
     allowed = [f.upper().replace("JPG", "JPEG") for f in formats]
     if info.format.upper() not in allowed:
         problems.append(f"format is {info.format}, expected one of {', '.join(allowed)}")
-    if not _within(info.width, width, min_width, max_width):
-        problems.append(f"width is {info.width}, expected {_range(width, min_width, max_width)}")
-    if not _within(info.height, height, min_height, max_height):
+    if not within(info.width, width, min_width, max_width):
+        problems.append(f"width is {info.width}, expected {describe(width, min_width, max_width)}")
+    if not within(info.height, height, min_height, max_height):
         problems.append(
-            f"height is {info.height}, expected {_range(height, min_height, max_height)}"
+            f"height is {info.height}, expected {describe(height, min_height, max_height)}"
         )
-    if not _within(info.size, None, min_size, max_size):
+    if not within(info.size, None, min_size, max_size):
         problems.append(
-            f"file size is {info.size} bytes, expected {_range(None, min_size, max_size)} bytes"
+            f"file size is {info.size} bytes, expected "
+            f"{describe(None, min_size, max_size, ' bytes')}"
         )
     if mode is not None and info.mode != mode:
         problems.append(f"mode is {info.mode}, expected {mode}")
     return info, problems
-
-
-def _range(exact: int | None, minimum: int | None, maximum: int | None) -> str:
-    if exact is not None:
-        return str(exact)
-    if minimum is not None and maximum is not None:
-        return f"between {minimum} and {maximum}"
-    if minimum is not None:
-        return f"at least {minimum}"
-    return f"at most {maximum}"
