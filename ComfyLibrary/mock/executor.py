@@ -328,20 +328,7 @@ class PromptRun:
         self.current_node = node_id
         class_type = self.prompt[node_id]["class_type"]
         if sig in worker.cache:
-            outputs, ui = worker.cache[sig]
-            self.results[node_id] = outputs
-            if ui:
-                self.ui_outputs[node_id] = ui
-                self.send(
-                    protocol.EXECUTED,
-                    {
-                        "node": node_id,
-                        "display_node": node_id,
-                        "output": ui,
-                        "prompt_id": self.prompt_id,
-                    },
-                )
-            self.update_progress(node_id, 1.0, 1.0, "finished")
+            self._finish_node(node_id, *worker.cache[sig])
             return
         self.update_progress(node_id, 0.0, 1.0)
         self.send(
@@ -365,9 +352,14 @@ class PromptRun:
             outputs, ui = result.outputs, result.ui
         else:
             outputs, ui = tuple(result), None
-        self.results[node_id] = outputs
         worker.cache[sig] = (outputs, ui)
         self.executed.append(node_id)
+        self._finish_node(node_id, outputs, ui)
+
+    def _finish_node(self, node_id: str, outputs: tuple[Any, ...], ui: Any) -> None:
+        """Keeps a node's outputs, reports its UI output (``executed``) and marks it finished;
+        for a cached node this replays what it reported when it ran."""
+        self.results[node_id] = outputs
         if ui:
             self.ui_outputs[node_id] = ui
             self.send(
