@@ -115,3 +115,45 @@ def test_get_endpoints_match_comfyui(mock_server):
                 assert type(body) is type(expected["json"]), path
         checked += 1
     assert checked >= 15
+
+
+def test_mask_upload_puts_the_mask_into_the_original_alpha(mock_server):
+    import json
+
+    original = requests.post(
+        f"{mock_server.url}/upload/image",
+        files={"image": ("face.png", png("red"), "image/png")},
+        timeout=5,
+    ).json()
+    mask = Image.new("RGBA", (4, 4), (0, 0, 0, 0))
+    mask.putpixel((0, 0), (0, 0, 0, 255))
+    buffer = io.BytesIO()
+    mask.save(buffer, format="PNG")
+    answer = requests.post(
+        f"{mock_server.url}/upload/mask",
+        files={"image": ("face_mask.png", buffer.getvalue(), "image/png")},
+        data={
+            "original_ref": json.dumps(
+                {"filename": original["name"], "subfolder": "", "type": "input"}
+            ),
+            "overwrite": "true",
+        },
+        timeout=5,
+    )
+    assert answer.status_code == 200
+    stored = requests.get(
+        f"{mock_server.url}/view",
+        params={"filename": answer.json()["name"], "type": "input"},
+        timeout=5,
+    )
+    with Image.open(io.BytesIO(stored.content)) as img:
+        alpha = img.getchannel("A")
+        assert (alpha.getpixel((0, 0)), alpha.getpixel((3, 3))) == (255, 0)
+        assert img.convert("RGB").getpixel((1, 1)) == (255, 0, 0)
+    bad = requests.post(
+        f"{mock_server.url}/upload/mask",
+        files={"image": ("m.png", buffer.getvalue(), "image/png")},
+        data={"original_ref": '{"filename": "../../etc/passwd"}'},
+        timeout=5,
+    )
+    assert bad.status_code == 400

@@ -10,7 +10,7 @@ import requests
 
 from ComfyLibrary.client.node_errors import describe_rejection
 from ComfyLibrary.client.resilience import CircuitBreaker, with_retries
-from ComfyLibrary.errors import ComfyHttpError, PromptRejected, ServerUnreachable
+from ComfyLibrary.errors import ComfyError, ComfyHttpError, PromptRejected, ServerUnreachable
 
 
 def normalise_url(url: str) -> str:
@@ -18,7 +18,7 @@ def normalise_url(url: str) -> str:
     text = str(url).strip()
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
+        raise ComfyError(
             f"'{url}' is not a ComfyUI server URL: give one like http://127.0.0.1:8188"
         )
     return text.rstrip("/")

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from robot.api import logger
 from robot.utils import get_link_path, secs_to_timestr
 
+from ComfyLibrary.errors import ComfyError
+
 if TYPE_CHECKING:
     from ComfyLibrary.library import ComfyLibrary
 
@@ -36,7 +38,7 @@ def parse_size(value: str | int | None) -> int | None:
         return None
     match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMG]I?B|B)?", text)
     if not match:
-        raise ValueError(f"Size '{value}' is not understood: write it like 10 KB, 50 MB or 1024.")
+        raise ComfyError(f"Size '{value}' is not understood: write it like 10 KB, 50 MB or 1024.")
     return int(float(match.group(1)) * SIZE_UNITS[match.group(2) or ""])
 
 

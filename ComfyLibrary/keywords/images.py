@@ -13,7 +13,7 @@ from ComfyLibrary.errors import MediaError
 from ComfyLibrary.keywords.context import LibraryComponent, parse_size
 from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.media import image_info
-from ComfyLibrary.media.checks import validate_image
+from ComfyLibrary.media.checks import not_valid_message, validate_image
 from ComfyLibrary.media.compare import compare, identical, parse_masks, pixel_stats
 
 
@@ -125,9 +125,7 @@ class ImageKeywords(LibraryComponent):
             fail=False,
         )
         if not result["passed"]:
-            raise MediaError(
-                f"Image {Path(path).name} is not valid: " + "; ".join(result["errors"]) + "."
-            )
+            raise MediaError(not_valid_message(result))
         return result["metadata"]
 
     @keyword(tags=("Media", "Images"))

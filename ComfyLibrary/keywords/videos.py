@@ -13,7 +13,7 @@ from ComfyLibrary.errors import MediaError
 from ComfyLibrary.keywords.context import LibraryComponent, parse_size
 from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.media.audio import audio_info
-from ComfyLibrary.media.checks import validate_video
+from ComfyLibrary.media.checks import not_valid_message, validate_video
 from ComfyLibrary.media.ranges import within
 from ComfyLibrary.media.video import frame_at, video_info
 
@@ -153,9 +153,7 @@ class VideoKeywords(LibraryComponent):
             fail=False,
         )
         if not result["passed"]:
-            raise MediaError(
-                f"Video {Path(path).name} is not valid: " + "; ".join(result["errors"]) + "."
-            )
+            raise MediaError(not_valid_message(result))
         return result["metadata"]
 
     @keyword(tags=("Media", "Videos"))

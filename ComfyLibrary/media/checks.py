@@ -55,12 +55,27 @@ class MediaResult:
         }
 
     def failure(self) -> str:
+        """One message for the failed checks; an unreadable file is named on its own."""
+        unreadable = next((c for c in self.checks if c.name == "readable" and not c.passed), None)
+        if unreadable is not None:
+            return unreadable.detail
         name = Path(self.path).name
         return (
             f"{self.kind.capitalize()} {name} failed {len(self.errors)} check(s): "
             + "; ".join(self.errors)
             + "."
         )
+
+
+def not_valid_message(result: dict[str, Any]) -> str:
+    """The single-check keywords' failure: ``Image x.png is not valid: ...``, or, for a file
+    that cannot be read at all, the sentence saying why."""
+    if not result["checks"][0]["passed"]:
+        return result["errors"][0]
+    name = Path(result["path"]).name
+    return (
+        f"{result['kind'].capitalize()} {name} is not valid: " + "; ".join(result["errors"]) + "."
+    )
 
 
 def validate_image(

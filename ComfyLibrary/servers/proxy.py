@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ComfyLibrary.errors import ComfyError
 from ComfyLibrary.servers.ports import free_port
 
 CHUNK = 65536
@@ -31,7 +32,7 @@ class NetworkProxy:
     def __init__(self, target_url: str, port: int = 0, host: str = "127.0.0.1"):
         parts = urlsplit(target_url)
         if not parts.hostname or not parts.port:
-            raise ValueError(f"'{target_url}' needs a host and a port, like http://127.0.0.1:8188")
+            raise ComfyError(f"'{target_url}' needs a host and a port, like http://127.0.0.1:8188")
         self.target = (parts.hostname, parts.port)
         self.host = host
         self.port = port or free_port(host)

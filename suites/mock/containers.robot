@@ -40,6 +40,17 @@ A Frozen Container Times Out And Recovers
     Thaw Server    boxed
     Wait For Connection    timeout=10s
 
+The Container Keywords Crash, Stop And Restart A Container
+    Start ComfyUI Container    ${IMAGE}    alias=boxed
+    Kill Container    boxed
+    Server Should Be Stopped    boxed
+    Restart Container    boxed
+    Server Should Be Running    boxed
+    Stop Container    boxed
+    Server Should Be Stopped    boxed
+    Stop All Containers
+    Run Keyword And Expect Error    No 'boxed' server*    Get Server Url    boxed
+
 A GPU Request On An Engine Without GPUs Fails Clearly
     Run Keyword And Expect Error
     ...    Docker could not give container 'gpu-box' the GPU it asked for*

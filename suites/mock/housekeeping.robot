@@ -1,0 +1,114 @@
+*** Settings ***
+Documentation    The everyday keywords around a run: queue and history upkeep, several clients,
+...              events, cleanup, media information, and the one-line errors a typo gets.
+
+Resource         ../../resources/comfy.resource
+
+Test Setup       Start A Mock ComfyUI And Connect
+
+Test Tags        housekeeping
+
+
+*** Variables ***
+${START FRAME}    ${CURDIR}/../../resources/fixtures/start_frame.png
+${TONE}           ${CURDIR}/../../resources/fixtures/tone.wav
+
+
+*** Test Cases ***
+A Prompt Can Jump The Queue
+    Stall Execution
+    ${running} =    Start A Slow Workflow
+    Submit Workflow    empty_image_save.json
+    Submit Workflow    invert_chain.json    front=True
+    ${queue} =    Get Queue
+    ${numbers} =    Evaluate    sorted(item[0] for item in $queue["queue_pending"])
+    Should Be True    ${numbers}[0] < 0 < ${numbers}[1]    the front prompt has a negative number
+    Resume Execution
+    Workflow Should Complete    ${running}
+
+Pending Prompts Can Be Cleared
+    Stall Execution
+    ${running} =    Start A Slow Workflow
+    Submit Workflow    empty_image_save.json
+    Clear Queue
+    ${queue} =    Get Queue
+    Should Be Empty    ${queue}[queue_pending]
+    Length Should Be    ${queue}[queue_running]    1
+    Resume Execution
+    Workflow Should Complete    ${running}
+
+History Entries Can Be Deleted
+    ${prompt_id} =    Submit Workflow    empty_image_save.json
+    Workflow Should Complete    ${prompt_id}
+    Get History    ${prompt_id}
+    Delete From History    ${prompt_id}
+    Run Keyword And Expect Error    Prompt ${prompt_id} is not in the server's history.
+    ...    Get History    ${prompt_id}
+
+Workflow Parameters Are Listed With What They Set
+    ${workflow} =    Load Workflow    ltx2_image_to_video
+    ${parameters} =    Get Workflow Parameters    ${workflow}
+    Should Start With    ${parameters}[seed]    92:11.noise_seed, 92:67.noise_seed
+
+Several Clients Can Be Switched Between And Closed Together
+    ${url} =    Get Server Url
+    Connect To ComfyUI    ${url}    alias=second
+    ${previous} =    Switch Client    client1
+    Should Be Equal    ${previous}    second
+    Connection State Should Be    connected
+    Run Keyword And Expect Error    No client 'third' (connected clients: client1, second).
+    ...    Switch Client    third
+    Close All Clients
+    Run Keyword And Expect Error    No client is connected: use Connect To ComfyUI first.
+    ...    Get Queue
+
+Cleared Events Are Forgotten
+    ${prompt_id} =    Submit Workflow    empty_image_save.json
+    Workflow Should Complete    ${prompt_id}
+    Clear Events
+    ${events} =    Get Events
+    Should Be Empty    ${events}
+    Event Should Not Have Fired    execution_success
+
+Every Server And Proxy Can Be Stopped In One Step
+    ${url} =    Get Server Url
+    Start Network Proxy    ${url}
+    Stop Network Proxy
+    Run Keyword And Expect Error    No network proxy: start one with Start Network Proxy.
+    ...    Set Proxy Latency    1s
+    Stop All Servers
+    Run Keyword And Expect Error    No current server: start one with Start Mock Server*
+    ...    Get Server Url
+
+Image And Audio Information
+    ${info} =    Get Image Info    ${START FRAME}
+    Should Be Equal As Integers    ${info}[width]    640
+    Image Should Not Be Blank    ${START FRAME}
+    ${audio} =    Audio Should Be Valid    ${TONE}    sample_rate=8000    channels=1
+    Should Be Equal As Numbers    ${audio}[duration]    1.0
+
+Video Information
+    ${start} =    Upload Image    ${START FRAME}
+    ${result} =    Run Workflow    ltx2_image_to_video    image=${start}    frames=25
+    ${video} =    Get Video Info    ${result.files}[0]
+    Should Be Equal As Integers    ${video}[frames]    25
+    Video Should Be Valid    ${result.files}[0]    container=mp4    codec=h264    fps=24    min_size=10 KB
+    Video Should Not Be Black    ${result.files}[0]
+
+A Blank Image Fails With The Reason
+    ${result} =    Run Workflow    empty_image_save
+    Run Keyword And Expect Error    Image canvas_*.png is blank: near-uniform*
+    ...    Image Should Not Be Blank    ${result.files}[0]
+
+Typos Get One Line Naming The Problem
+    Run Keyword And Expect Error
+    ...    'localhost:8188' is not a ComfyUI server URL: give one like http://127.0.0.1:8188
+    ...    Connect To ComfyUI    localhost:8188
+    Run Keyword And Expect Error    Size 'lots' is not understood: write it like 10 KB, 50 MB or 1024.
+    ...    Image Should Be Valid    ${START FRAME}    min_size=lots
+    Run Keyword And Expect Error    Image file *no_such_image.png does not exist.
+    ...    Image Should Be Valid    ${CURDIR}/no_such_image.png
+    Run Keyword And Expect Error    STARTS: Mask region ['1', '2'] must be x, y, width, height
+    ...    Image Should Match Reference    ${START FRAME}    ${START FRAME}    masks=1,2
+    Run Keyword And Expect Error    Cannot upload *missing.png: the file does not exist.
+    ...    Upload Image    ${CURDIR}/missing.png
