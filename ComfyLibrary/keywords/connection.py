@@ -125,6 +125,7 @@ class ConnectionKeywords(LibraryComponent):
             client.close()
             raise
         alias = self.library.clients.add(alias, client)
+        self.library.event_marks.pop(alias, None)  # a mark of an earlier client with this alias
         self.library.track("client", alias)
         if on_reconnection_failed:
             client.connection.on_reconnection_failed = lambda: (

@@ -4,7 +4,8 @@ Documentation    Faults injected into the mock server, and the error, timeout or
 
 Resource         ../../resources/comfy.resource
 
-Test Setup       Start A Mock ComfyUI And Connect
+Suite Setup      Start A Mock ComfyUI And Connect
+Test Teardown    Clear Every Fault
 
 Test Tags        faults
 
@@ -90,3 +91,11 @@ Faults Can Be Cleared In One Step
     Should Be Empty    ${faults}[prompt_failures]
     ${prompt_id} =    Submit Workflow    empty_image_save.json
     Workflow Should Complete    ${prompt_id}
+
+
+*** Keywords ***
+Clear Every Fault
+    [Documentation]    Leaves the suite's server as a fresh one would be: no faults, and a
+    ...    queue that a restart loses.
+    Reset Faults
+    Lose Queue On Restart    True

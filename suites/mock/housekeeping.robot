@@ -4,7 +4,8 @@ Documentation    The everyday keywords around a run: queue and history upkeep, s
 
 Resource         ../../resources/comfy.resource
 
-Test Setup       Start A Mock ComfyUI And Connect
+Suite Setup      Start A Mock ComfyUI And Connect
+Test Teardown    Reset Faults
 
 Test Tags        housekeeping
 
@@ -50,18 +51,6 @@ Workflow Parameters Are Listed With What They Set
     ${parameters} =    Get Workflow Parameters    ${workflow}
     Should Start With    ${parameters}[seed]    92:11.noise_seed, 92:67.noise_seed
 
-Several Clients Can Be Switched Between And Closed Together
-    ${url} =    Get Server Url
-    Connect To ComfyUI    ${url}    alias=second
-    ${previous} =    Switch Client    client1
-    Should Be Equal    ${previous}    second
-    Connection State Should Be    connected
-    Run Keyword And Expect Error    No client 'third' (connected clients: client1, second).
-    ...    Switch Client    third
-    Close All Clients
-    Run Keyword And Expect Error    No client is connected: use Connect To ComfyUI first.
-    ...    Get Queue
-
 Cleared Events Are Forgotten
     ${prompt_id} =    Submit Workflow    empty_image_save.json
     Workflow Should Complete    ${prompt_id}
@@ -69,16 +58,6 @@ Cleared Events Are Forgotten
     ${events} =    Get Events
     Should Be Empty    ${events}
     Event Should Not Have Fired    execution_success
-
-Every Server And Proxy Can Be Stopped In One Step
-    ${url} =    Get Server Url
-    Start Network Proxy    ${url}
-    Stop Network Proxy
-    Run Keyword And Expect Error    No network proxy: start one with Start Network Proxy.
-    ...    Set Proxy Latency    1s
-    Stop All Servers
-    Run Keyword And Expect Error    No current server: start one with Start Mock Server*
-    ...    Get Server Url
 
 Image And Audio Information
     ${info} =    Get Image Info    ${START FRAME}

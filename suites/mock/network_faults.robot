@@ -19,7 +19,7 @@ Latency On The Network Makes An Impatient Client Time Out
 Low Bandwidth Still Delivers The Image Intact
     ${proxy} =    Get Proxy Url
     Connect To ComfyUI    ${proxy}    alias=slow-line    timeout=30s
-    Set Proxy Bandwidth    200 KB
+    Set Proxy Bandwidth    500 KB
     ${files} =    Run Workflow And Download Its Images    empty_image_save.json
     Image Should Be Valid    ${files}[0]    width=512    height=512    min_size=100 B
 

@@ -47,6 +47,16 @@ A Busy Port Is Named In The Error
     ...    Port ${port} on 127.0.0.1 is already in use by pid *
     ...    Start Mock Server    alias=second    port=${port}
 
+Every Server And Proxy Can Be Stopped In One Step
+    ${url} =    Get Server Url
+    Start Network Proxy    ${url}
+    Stop Network Proxy
+    Run Keyword And Expect Error    No network proxy: start one with Start Network Proxy.
+    ...    Set Proxy Latency    1s
+    Stop All Servers
+    Run Keyword And Expect Error    No current server: start one with Start Mock Server*
+    ...    Get Server Url
+
 A ComfyUI Start-Up Is Awaited Until It Serves
     Start ComfyUI Server
     ...    command={python} ${STAND_IN} --listen {host} --port {port} --startup-seconds 1
