@@ -30,7 +30,9 @@ from ComfyLibrary.keywords import (
 from ComfyLibrary.keywords.context import safe_name
 from ComfyLibrary.report import RunRecord, RunReport
 from ComfyLibrary.servers import ServerRegistry
-from ComfyLibrary.servers.registry import dispose
+from ComfyLibrary.servers.guardian import GUARDIAN
+from ComfyLibrary.servers.pabot_watch import watch_pabot_parent
+from ComfyLibrary.servers.registry import dispose, kill_every_server
 from ComfyLibrary.version import __version__
 from ComfyLibrary.workflow import load_workflow, resolve_workflow_path
 
@@ -155,6 +157,7 @@ class ComfyLibrary(DynamicCore):
         self.pending_upload = 0.0
         self.pending_callbacks: list[tuple[str, str]] = []
         self.current_proxy: str | None = None
+        watch_pabot_parent(kill_every_server)  # under pabot: nothing runs on after pabot dies
         DynamicCore.__init__(
             self,
             [
@@ -321,3 +324,4 @@ class ComfyLibrary(DynamicCore):
             with contextlib.suppress(Exception):
                 proxy.close()
         self.servers.kill_all()
+        GUARDIAN.close()

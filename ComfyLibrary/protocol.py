@@ -43,3 +43,22 @@ ERROR_OUTPUTS_FAILED = "prompt_outputs_failed_validation"
 
 # Output folder types served by /view.
 FOLDER_TYPES = ("output", "input", "temp")
+
+# The mock's /mock/ control routes: the token they require when the mock listens beyond
+# loopback, given to the mock in this environment variable and sent in this header.
+MOCK_CONTROL_TOKEN_ENV = "COMFY_MOCK_CONTROL_TOKEN"
+MOCK_CONTROL_TOKEN_HEADER = "X-Comfy-Mock-Token"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listen address or host name is loopback only (``127.0.0.1``, ``::1``,
+    ``localhost``); ``0.0.0.0`` and real addresses are not."""
+    import ipaddress
+
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -102,7 +102,7 @@ def test_prompt_lost_to_a_crash_fails_clearly(tmp_path):
         client.events.wait_for(lambda e: e.type == "progress", 5)
         server.kill()
         server.start(15)
-        with pytest.raises(PromptLost, match="neither queued, running nor in the history"):
+        with pytest.raises(PromptLost, match="neither queued, running nor in its history"):
             client.wait_for_completion(handle, 15)
         assert client.connection.wait_for_state({ConnectionState.CONNECTED}, 5)
     finally:

@@ -152,3 +152,54 @@ def test_circuit_breaker_opens_fails_fast_and_recovers():
     breaker.before_call("http://x")  # one trial call goes through
     breaker.succeeded()
     assert breaker.state == "closed"
+
+
+def test_half_open_breaker_lets_exactly_one_trial_call_through():
+    clock = FakeClock()
+    breaker = CircuitBreaker(threshold=2, cooldown=1.0, clock=clock)
+    for _ in range(2):
+        breaker.before_call("http://x")
+        breaker.failed()
+    clock.now = 1.5
+    breaker.before_call("http://x")  # the trial
+    for _ in range(3):  # everyone else waiting keeps failing fast while it runs
+        with pytest.raises(CircuitOpen, match="a trial call is under way"):
+            breaker.before_call("http://x")
+    breaker.failed()  # the trial failed: open again for a whole cool-down
+    assert breaker.state == "open"
+    clock.now = 2.0
+    with pytest.raises(CircuitOpen):
+        breaker.before_call("http://x")
+    clock.now = 2.6
+    breaker.before_call("http://x")  # the next trial
+    breaker.succeeded()
+    assert breaker.state == "closed"
+    breaker.before_call("http://x")
+    breaker.before_call("http://x")
+
+
+def test_half_open_breaker_under_concurrent_callers_admits_one():
+    import threading
+
+    clock = FakeClock()
+    breaker = CircuitBreaker(threshold=1, cooldown=1.0, clock=clock)
+    breaker.before_call("http://x")
+    breaker.failed()
+    clock.now = 1.0
+    admitted = []
+    barrier = threading.Barrier(16)
+
+    def caller():
+        barrier.wait()
+        try:
+            breaker.before_call("http://x")
+        except CircuitOpen:
+            return
+        admitted.append(1)
+
+    threads = [threading.Thread(target=caller) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(admitted) == 1

@@ -14,6 +14,7 @@ from ComfyLibrary import protocol
 from ComfyLibrary.client.connection import Backoff, ConnectionState, WebSocketConnection
 from ComfyLibrary.client.events import EventLog
 from ComfyLibrary.client.http_api import HttpApi
+from ComfyLibrary.client.resilience import CircuitOpen
 from ComfyLibrary.client.tracking import CompletionTracker
 from ComfyLibrary.errors import ComfyError, ServerUnreachable, WorkflowError
 
@@ -141,10 +142,11 @@ class ComfyClient:
             body["extra_data"] = extra_data
         if front:
             body["front"] = True
-        if prompt_id:
-            body["prompt_id"] = prompt_id
+        # A prompt id chosen here (ComfyUI takes it as is) makes a resubmission after a
+        # connection failure safe: the server is asked first whether it already has it.
+        body["prompt_id"] = prompt_id or str(uuid.uuid4())
         seq = self.events.last_seq
-        answer = self.http.submit_prompt(body)
+        answer = self._submit_once(body)
         return PromptHandle(
             prompt_id=answer["prompt_id"],
             number=answer.get("number", 0),
@@ -153,19 +155,52 @@ class ComfyClient:
             event_seq=seq,
         )
 
+    def _submit_once(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POST /prompt; after a connection failure, resubmits only if the server lacks it."""
+        attempts = self.http.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self.http.submit_prompt(body)
+            except ServerUnreachable as exc:
+                if attempt == attempts or isinstance(exc, CircuitOpen):
+                    raise
+                time.sleep(0.05 * 2 ** (attempt - 1))
+                known = self._known_prompt(body["prompt_id"])
+                if known is not None:
+                    return known
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _known_prompt(self, prompt_id: str) -> dict[str, Any] | None:
+        """The submission answer for a prompt the server already has, or None."""
+        try:
+            if self.history(prompt_id).get(prompt_id) is not None:
+                return {"prompt_id": prompt_id, "number": 0, "node_errors": {}}
+            queue = self.queue()
+        except ServerUnreachable:
+            return None
+        for item in queue.get("queue_running", []) + queue.get("queue_pending", []):
+            if len(item) > 1 and item[1] == prompt_id:
+                return {"prompt_id": prompt_id, "number": item[0], "node_errors": {}}
+        return None
+
     def wait_for_completion(self, handle: PromptHandle | str, timeout: float) -> Completion:
         if isinstance(handle, str):
             handle = PromptHandle(handle, 0, {}, time.time(), 0)
         return CompletionTracker(self, handle).wait(timeout)
 
-    def history(self, prompt_id: str | None = None, max_items: int | None = None) -> dict[str, Any]:
+    def history(
+        self,
+        prompt_id: str | None = None,
+        max_items: int | None = None,
+        deadline: float | None = None,
+    ) -> dict[str, Any]:
         if prompt_id is not None:
-            return self.http.get_json(f"/history/{prompt_id}")
+            return self.http.get_json(f"/history/{prompt_id}", deadline=deadline)
         params = {"max_items": max_items} if max_items is not None else None
-        return self.http.get_json("/history", params=params)
+        return self.http.get_json("/history", params=params, deadline=deadline)
 
-    def queue(self) -> dict[str, Any]:
-        return self.http.get_json("/queue")
+    def queue(self, deadline: float | None = None) -> dict[str, Any]:
+        return self.http.get_json("/queue", deadline=deadline)
 
     def interrupt(self, prompt_id: str | None = None) -> None:
         self.http.post_json("/interrupt", {"prompt_id": prompt_id} if prompt_id else {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -65,21 +66,45 @@ class HttpApi:
     def close(self) -> None:
         self.session.close()
 
-    def request(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any):
-        """One HTTP call; GETs are retried with backoff when the server cannot be reached."""
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        timeout: float | None = None,
+        deadline: float | None = None,
+        **kwargs: Any,
+    ):
+        """One HTTP call; GETs are retried with backoff when the server cannot be reached.
+
+        ``deadline`` (a ``time.monotonic()`` value) bounds the call and its retries: each
+        attempt waits at most the time left, and no retry starts after it.
+        """
         retries = self.retries if method in ("GET", "HEAD") else 0
         return with_retries(
-            lambda: self._request_once(method, path, timeout, **kwargs),
+            lambda: self._request_once(method, path, timeout, deadline, **kwargs),
             retries,
             0.05,
             (ServerUnreachable,),
+            deadline=deadline,
         )
 
-    def _request_once(self, method: str, path: str, timeout: float | None, **kwargs: Any):
+    def _request_once(
+        self, method: str, path: str, timeout: float | None, deadline: float | None, **kwargs: Any
+    ):
         url = self.base_url + path
+        limit = timeout or self.timeout
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ServerUnreachable(
+                    f"No time left to call ComfyUI at {self.base_url} ({method} {path}).",
+                    retryable=False,
+                )
+            limit = min(limit, max(left, 0.05))
         self.breaker.before_call(self.base_url)
         try:
-            response = self.session.request(method, url, timeout=timeout or self.timeout, **kwargs)
+            response = self.session.request(method, url, timeout=limit, **kwargs)
         except requests.RequestException as exc:
             self.breaker.failed()
             if self.on_failure is not None:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from ComfyLibrary import protocol
 from ComfyLibrary.client import events as ev
 from ComfyLibrary.errors import (
-    ComfyError,
     PromptFailed,
     PromptInterrupted,
     PromptLost,
@@ -27,7 +26,9 @@ if TYPE_CHECKING:
     from ComfyLibrary.client.events import Event
 
 FALLBACK_POLL_SECONDS = 2.0
-HISTORY_GRACE_SECONDS = 5.0
+HISTORY_GRACE_SECONDS = 5.0  # after ``executing null``, how long a missing history entry is awaited
+LOST_CONFIRM_SECONDS = 0.5  # a prompt must be missing from two checks this far apart to be lost
+RECHECK_SECONDS = 0.05
 
 
 def _format_seconds(seconds: float) -> str:
@@ -35,10 +36,21 @@ def _format_seconds(seconds: float) -> str:
 
 
 class CompletionTracker:
+    """Waits for one prompt. Every HTTP call is bounded by the time left, a connection
+    error is treated like a drop (the server's history is read again once it answers),
+    and a prompt is lost only when the answering server has it neither queued nor in its
+    history, twice in a row."""
+
     def __init__(self, client: ComfyClient, handle: PromptHandle):
         self.client = client
         self.handle = handle
         self.prompt_id = handle.prompt_id
+        self.finished_at: float | None = None  # when ``executing null`` arrived for it
+        self.absent_since: float | None = None
+        self.last_position: tuple[str, int] | None = None
+        self.position_known = False
+        self.last_answer: float | None = None  # when the server last answered a call
+        self.last_failure = ""
 
     def _is_terminal(self, event: Event) -> bool:
         if event.type in (ev.RECONNECTED, ev.DISCONNECTED):
@@ -53,14 +65,14 @@ class CompletionTracker:
         start = time.monotonic()
         deadline = start + timeout
         seq = self.handle.event_seq
-        next_poll = start + FALLBACK_POLL_SECONDS
+        # the first fallback check comes early enough that a timeout can say where it was
+        next_check = start + min(FALLBACK_POLL_SECONDS, max(0.0, timeout - 0.5))
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            now = time.monotonic()
+            if now >= deadline:
                 raise WaitTimeout(self._timeout_message(timeout))
-            slice_end = min(deadline, next_poll)
             event = self.client.events.wait_for(
-                self._is_terminal, max(0.0, slice_end - time.monotonic()), since=seq
+                self._is_terminal, max(0.0, min(deadline, next_check) - now), since=seq
             )
             if event is not None:
                 seq = event.seq
@@ -69,51 +81,62 @@ class CompletionTracker:
                 if event.type == protocol.EXECUTION_INTERRUPTED:
                     raise PromptInterrupted(self._interrupted_message(event.data))
                 if event.type == ev.DISCONNECTED:
-                    continue
+                    continue  # the reconnection (or the fallback poll) brings the check
                 if event.type == protocol.EXECUTING:
-                    entry = self._history_with_grace(deadline)
-                    if entry is not None:
-                        return self._finish(entry)
-                    continue
-            next_poll = time.monotonic() + FALLBACK_POLL_SECONDS
-            completion = self._reconcile()
+                    self.finished_at = time.monotonic()
+                next_check = time.monotonic()
+            if time.monotonic() < next_check:
+                continue
+            completion = self._reconcile(deadline)
             if completion is not None:
                 return completion
+            next_check = time.monotonic() + self._next_check_delay()
 
-    def _history_entry(self) -> dict[str, Any] | None:
-        return self.client.history(self.prompt_id).get(self.prompt_id)
+    def _next_check_delay(self) -> float:
+        if self.absent_since is not None:
+            return LOST_CONFIRM_SECONDS
+        if self.finished_at is not None:
+            return RECHECK_SECONDS  # finished: its history entry is due any moment
+        return FALLBACK_POLL_SECONDS
 
-    def _history_with_grace(self, deadline: float) -> dict[str, Any] | None:
-        """The history entry, read again for a short while (some servers write it late)."""
-        grace_end = min(deadline, time.monotonic() + HISTORY_GRACE_SECONDS)
-        delay = 0.01
-        while True:
-            entry = self._history_entry()
-            if entry is not None or time.monotonic() >= grace_end:
-                return entry
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
+    def _history_entry(self, deadline: float | None = None) -> dict[str, Any] | None:
+        return self.client.history(self.prompt_id, deadline=deadline).get(self.prompt_id)
 
-    def _reconcile(self) -> Completion | None:
-        """Checks history and queue over HTTP; returns a completion, raises, or returns None."""
+    def _reconcile(self, deadline: float) -> Completion | None:
+        """Checks history and queue over HTTP; returns a completion, raises, or returns None
+        (not finished yet, or the server did not answer: try again later)."""
         try:
-            entry = self._history_entry()
+            entry = self._history_entry(deadline)
             if entry is not None:
                 return self._finish(entry)
-            if self._queue_position() is not None:
+            position = self._queue_position(deadline)
+            self.last_answer = time.monotonic()
+            self.last_position, self.position_known = position, True
+            if position is not None:
+                self.absent_since = None
                 return None
-            entry = self._history_entry()
-        except ServerUnreachable:
+            entry = self._history_entry(deadline)
+        except ServerUnreachable as exc:
+            self.last_failure = str(exc)
             return None
         if entry is not None:
             return self._finish(entry)
+        now = time.monotonic()
+        if self.finished_at is not None and now - self.finished_at < HISTORY_GRACE_SECONDS:
+            return None  # some servers write the history entry after ``executing null``
+        if self.absent_since is None:
+            self.absent_since = now
+            return None
+        if now - self.absent_since < LOST_CONFIRM_SECONDS:
+            return None
         raise PromptLost(
-            f"Prompt {self.prompt_id} was lost: it is neither queued, running nor in the history "
-            f"of {self.client.url} (the server probably restarted). Submit it again."
+            f"Prompt {self.prompt_id} was lost: {self.client.url} answers but has it neither "
+            "queued, running nor in its history (the server probably restarted without its "
+            "queue). Submit it again."
         )
 
-    def _queue_position(self) -> tuple[str, int] | None:
-        queue = self.client.queue()
+    def _queue_position(self, deadline: float | None = None) -> tuple[str, int] | None:
+        queue = self.client.queue(deadline=deadline)
         for item in queue.get("queue_running", []):
             if item[1] == self.prompt_id:
                 return ("running", 0)
@@ -166,24 +189,29 @@ class CompletionTracker:
         )
 
     def _timeout_message(self, timeout: float) -> str:
-        where = "in an unknown state (the server did not answer)"
-        try:
-            position = self._queue_position()
-        except ComfyError:
-            position = None
+        """Built from what is already known: no new call to a server that may be hung."""
+        running = self._running_detail()
+        if self.finished_at is not None:
+            where = "finished (executing null) but its history entry never arrived"
+        elif running is not None:
+            where = "running" + running
+        elif self.position_known and self.last_position is not None:
+            kind, index = self.last_position
+            where = f"queued at position {index}" if kind == "queued" else "running"
+        elif self.position_known:
+            where = "neither queued nor running"
         else:
-            if position is None:
-                where = "neither queued nor running"
-            elif position[0] == "queued":
-                where = f"queued at position {position[1]}"
-            else:
-                where = "running" + self._running_detail()
+            where = "in an unknown state"
+        silent = ""
+        if self.last_failure:
+            silent = f" The server did not answer: {self.last_failure}"
         return (
             f"Prompt {self.prompt_id} did not complete in {_format_seconds(timeout)}: "
-            f"it was {where}."
+            f"it was {where}.{silent}"
         )
 
-    def _running_detail(self) -> str:
+    def _running_detail(self) -> str | None:
+        """`` node N at step a of b`` from the events seen, or None when it never started."""
         mine = self.client.events.events(
             since=self.handle.event_seq,
             predicate=lambda e: (
@@ -192,12 +220,16 @@ class CompletionTracker:
             ),
         )
         node = step = None
+        started = False
         for event in mine:
+            started = True
             if event.type == protocol.EXECUTING and event.get("node") is not None:
                 node, step = event.get("node"), None
             elif event.type == protocol.PROGRESS:
                 node = event.get("node", node)
                 step = (event.get("value"), event.get("max"))
+        if not started:
+            return None
         if node is None:
             return ""
         detail = f" node {node}"

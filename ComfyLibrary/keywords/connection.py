@@ -205,16 +205,17 @@ class ConnectionKeywords(LibraryComponent):
         self, client: str | None = None, timeout: timedelta = timedelta(seconds=5)
     ) -> bool:
         """Returns ``True`` when the server answers over HTTP and the WebSocket is connected,
-        ``False`` otherwise. Never fails.
+        ``False`` when the client's server is down or unreachable.
+
+        Fails when there is no such client (a misspelt alias must not read as "server
+        down"); the message names the clients that exist.
 
         Example:
         | ${ok} =    Validate Connection
         | Should Be True    ${ok}
+        | ${ok} =    Validate Connection    client=gpu2
         """
-        try:
-            _, instance = self.library.clients.get(client)
-        except ComfyError:
-            return False
+        _, instance = self.library.clients.get(client)
         valid = instance.validate_connection(timeout.total_seconds())
         self.info(f"Connection is {'valid' if valid else 'not valid'}.")
         return valid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shlex
 from datetime import timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from robotlibcore import keyword
 
 from ComfyLibrary.errors import ComfyError
 from ComfyLibrary.keywords.context import LibraryComponent, safe_name
+from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_ENV
 from ComfyLibrary.servers.containers import ContainerServer, docker_client, remove_labelled
 from ComfyLibrary.servers.registry import dispose
 
@@ -62,7 +64,8 @@ class ContainerKeywords(LibraryComponent):
             log_path,
             port=port,
             command=shlex.split(args),
-            environment=env,
+            # a mock image listens on 0.0.0.0 in its container: its control routes need a token
+            environment={MOCK_CONTROL_TOKEN_ENV: secrets.token_urlsafe(24), **(env or {})},
             volumes=volumes,
             gpus=gpus,
             shm_size=shm_size,

@@ -28,7 +28,7 @@ class FaultKeywords(LibraryComponent):
 
     def _control(self, alias: str | None, route: str, body: dict[str, Any] | None = None):
         server = self._mock(alias)
-        state = control(server.url, route, body)
+        state = control(server.url, route, body, token=getattr(server, "control_token", None))
         self.debug(f"Faults of '{server.name}': {state}")
         return state
 

@@ -164,6 +164,36 @@ class PromptKeywords(LibraryComponent):
         return self.library.clients.get(client)[1].queue()
 
     @keyword(tags=("Prompts",))
+    def wait_until_queue_is_empty(
+        self, timeout: timedelta | None = None, client: str | None = None
+    ) -> None:
+        """Waits until the server runs nothing and has nothing pending.
+
+        A test setup that needs an idle server uses it, so a prompt left running by an
+        earlier test cannot change what the test sees. Fails after ``timeout`` naming
+        what is still queued.
+
+        Example:
+        | Wait Until Queue Is Empty    timeout=10s
+        """
+        _, instance = self.library.clients.get(client)
+        deadline = time.monotonic() + self.seconds(timeout)
+        delay = 0.01
+        while True:
+            queue = instance.queue(deadline=deadline)
+            running, pending = queue.get("queue_running", []), queue.get("queue_pending", [])
+            if not running and not pending:
+                return
+            if time.monotonic() + delay >= deadline:
+                raise ComfyError(
+                    f"The queue of {instance.url} was not empty after "
+                    f"{self.seconds(timeout):g} seconds: {len(running)} running, "
+                    f"{len(pending)} pending."
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+    @keyword(tags=("Prompts",))
     def get_history(
         self, prompt_id: str | None = None, max_items: int | None = None, client: str | None = None
     ) -> dict[str, Any]:

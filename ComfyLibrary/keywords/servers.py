@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shlex
 import sys
 import time
@@ -12,6 +13,7 @@ from robotlibcore import keyword
 
 from ComfyLibrary.errors import ComfyError, ServerStartError
 from ComfyLibrary.keywords.context import LibraryComponent, safe_name
+from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_ENV, is_loopback
 from ComfyLibrary.servers import ServerProcess, mock_command
 from ComfyLibrary.servers.ports import free_port
 from ComfyLibrary.servers.registry import dispose
@@ -83,6 +85,8 @@ class ServerKeywords(LibraryComponent):
             "temp_directory": folder / "temp",
         }
         fixed_port = port != 0
+        # Beyond loopback the mock's control routes need a token; the library holds it.
+        token = None if is_loopback(host) else secrets.token_urlsafe(24)
         for attempt in range(1, PORT_RETRIES + 1):
             chosen = port if fixed_port else free_port(host)
             server = ServerProcess(
@@ -91,8 +95,10 @@ class ServerKeywords(LibraryComponent):
                 self._log_path(alias, chosen),
                 alias,
                 host=host,
+                env={MOCK_CONTROL_TOKEN_ENV: token} if token else None,
                 kind="mock",
             )
+            server.control_token = token
             try:
                 seconds = server.start(self.seconds(ready_timeout))
                 break

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ComfyLibrary.mock.config import MockConfig
+from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_ENV as CONTROL_TOKEN_ENV
 
 READY_LINE = "ComfyUI mock ready at {url}"
 
@@ -87,6 +88,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep queue and history in a state file across restarts (ComfyUI loses them)",
     )
+    p.add_argument(
+        "--control-token",
+        default=os.environ.get(CONTROL_TOKEN_ENV) or None,
+        help="token the /mock/ control routes require (header X-Comfy-Mock-Token); without one "
+        f"they answer only when the mock listens on loopback (default: ${CONTROL_TOKEN_ENV})",
+    )
     return p
 
 
@@ -105,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         history_delay_ms=args.history_delay_ms,
         stall=args.stall,
         keep_queue_on_restart=args.keep_queue_on_restart,
+        control_token=args.control_token,
     )
     try:
         return asyncio.run(_serve(config))
@@ -140,6 +148,9 @@ async def _serve(config: MockConfig) -> int:
         return 3
     config.port = port
     print(READY_LINE.format(url=f"http://{config.host}:{port}"), flush=True)
+    warning = server.control_warning()
+    if warning:
+        print(f"comfy-mock: {warning}", file=sys.stderr, flush=True)
     try:
         await stop.wait()
     finally:

@@ -23,6 +23,7 @@ class MockConfig:
     history_delay_ms: float = 0.0
     stall: bool = False
     keep_queue_on_restart: bool = False
+    control_token: str | None = None
 
     def apply_faults(self, faults: Any) -> None:
         """Sets the faults asked for on the command line."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from ComfyLibrary.mock.routes import empty
 
@@ -48,17 +49,19 @@ class FileRoutes:
             folder_type = annotated
         if filename.startswith("/") or ".." in filename:
             return empty(400)
+        subfolder = request.query.get("subfolder", "")
+        if "\x00" in filename + subfolder:
+            return empty(404)  # ComfyUI: os.path.isfile() is False for such a name
         base = self.folder(folder_type)
         if base is None:
             return empty(400)
         base = base.resolve()
         filename = os.path.basename(filename)
-        subfolder = request.query.get("subfolder", "")
         folder = (base / subfolder).resolve() if subfolder else base
         if not folder.is_relative_to(base):
             return empty(403)
         path = folder / filename
-        if not path.is_file():
+        if not os.path.isfile(path):  # False for over-long names too, as in ComfyUI
             return empty(404)
         preview = request.query.get("preview")
         channel = request.query.get("channel")
@@ -113,13 +116,13 @@ class FileRoutes:
     async def _upload(self, request: web.Request, mask: bool) -> web.Response:
         try:
             post = await request.post()
-        except ValueError:
+        except (ValueError, HttpProcessingError):  # e.g. a NUL byte in the part's filename
             return empty(400)
         image = post.get("image")
         if image is None or not hasattr(image, "file"):
             return empty(400)
         filename = os.path.basename(image.filename or "")
-        if not filename or filename != image.filename:
+        if not filename or filename != image.filename or not _usable_name(filename):
             return empty(400)
         folder_type = str(post.get("type") or "input")
         base = self.folder(folder_type)
@@ -127,6 +130,8 @@ class FileRoutes:
             return empty(400)
         base = base.resolve()
         subfolder = str(post.get("subfolder") or "")
+        if not all(_usable_name(part) for part in subfolder.split("/") if part):
+            return empty(400)
         folder = (base / os.path.normpath(subfolder)).resolve()
         path = (folder / filename).resolve()
         if not path.is_relative_to(base) or not folder.is_relative_to(base):
@@ -175,6 +180,11 @@ class FileRoutes:
         buffer = io.BytesIO()
         rgba.save(buffer, format="PNG")
         return buffer.getvalue()
+
+
+def _usable_name(name: str) -> bool:
+    """A file or folder name the file system can hold (no NUL byte, at most 255 bytes)."""
+    return "\x00" not in name and len(name.encode("utf-8", "surrogateescape")) <= 255
 
 
 def _digest(data: bytes) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
+import hmac
 import shutil
 import threading
 from urllib.parse import urlsplit
@@ -21,16 +21,7 @@ from ComfyLibrary.mock.jobs import JobRoutes
 from ComfyLibrary.mock.prompt_queue import PromptQueue
 from ComfyLibrary.mock.routes import Routes, empty
 from ComfyLibrary.mock.websocket_hub import WebSocketHub
-
-
-def _is_loopback(host: str) -> bool:
-    host = host.strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_ENV, MOCK_CONTROL_TOKEN_HEADER, is_loopback
 
 
 @web.middleware
@@ -38,11 +29,15 @@ async def origin_guard(request: web.Request, handler):
     """ComfyUI's CSRF guard: a loopback Host with a foreign Origin gets 403."""
     origin = request.headers.get("Origin")
     host = request.headers.get("Host", "")
-    if origin and _is_loopback(urlsplit(f"//{host}").hostname or ""):
+    if origin and is_loopback(urlsplit(f"//{host}").hostname or ""):
         origin_host = urlsplit(origin).netloc
         if origin_host and origin_host != host:
             return empty(403)
     return await handler(request)
+
+
+def _refused(reason: str) -> web.Response:
+    return web.json_response({"error": f"Refused: {reason}."}, status=403)
 
 
 class MockServer:
@@ -64,7 +59,8 @@ class MockServer:
         self.hub.current_node = lambda: self.worker.current
         self.files = FileRoutes(self)
         self.app = web.Application(
-            middlewares=[origin_guard, self._latency], client_max_size=100 * 1024 * 1024
+            middlewares=[origin_guard, self._control_guard, self._latency],
+            client_max_size=100 * 1024 * 1024,
         )
         Routes(self).register(self.app)
         ControlRoutes(self).register(self.app)
@@ -73,6 +69,37 @@ class MockServer:
         self._state_lock = threading.Lock()
         self.runner: web.AppRunner | None = None
         self.port: int | None = None
+
+    def control_warning(self) -> str | None:
+        """What the mock says at start about its control routes, when they need a word."""
+        if self.config.control_token or is_loopback(self.config.host):
+            return None
+        return (
+            f"the /mock/ fault-control routes are refused: the mock listens on "
+            f"{self.config.host}, beyond loopback, without a control token (give "
+            f"--control-token or {MOCK_CONTROL_TOKEN_ENV} to use them from other hosts)"
+        )
+
+    @web.middleware
+    async def _control_guard(self, request: web.Request, handler):
+        """The control routes answer loopback listeners freely, anyone else with the token;
+        a browser page from another origin never."""
+        if not request.path.startswith(CONTROL_PREFIX):
+            return await handler(request)
+        origin = request.headers.get("Origin")
+        if origin and urlsplit(origin).netloc != request.headers.get("Host", ""):
+            return _refused("a request from another origin may not use the control routes")
+        token = self.config.control_token
+        if token:
+            given = request.headers.get(MOCK_CONTROL_TOKEN_HEADER, "")
+            if not hmac.compare_digest(given.encode(), token.encode()):
+                return _refused(
+                    f"the control routes need the mock's token in the {MOCK_CONTROL_TOKEN_HEADER} "
+                    "header"
+                )
+        elif not is_loopback(self.config.host):
+            return _refused(self.control_warning() or "")
+        return await handler(request)
 
     @web.middleware
     async def _latency(self, request: web.Request, handler):

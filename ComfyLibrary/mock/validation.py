@@ -56,6 +56,7 @@ class PromptValidator:
         self.catalog = catalog
         self.prompt = prompt
         self.validated: dict[str, tuple[bool, list[Error]]] = {}
+        self._visiting: set[str] = set()
 
     def validate(self, partial_targets: list[str] | None = None) -> ValidationResult:
         outputs = []
@@ -94,7 +95,7 @@ class PromptValidator:
         for output in outputs:
             try:
                 valid, reasons = self._validate_node(output)
-            except (KeyError, IndexError, TypeError) as exc:
+            except (KeyError, IndexError, TypeError, RecursionError) as exc:
                 valid = False
                 reasons = [
                     _error(
@@ -137,6 +138,17 @@ class PromptValidator:
     def _validate_node(self, node_id: str) -> tuple[bool, list[Error]]:
         if node_id in self.validated:
             return self.validated[node_id]
+        if node_id in self._visiting:
+            # ComfyUI 0.8 follows links recursively and runs out of stack on a cycle
+            self._visiting.clear()
+            raise RecursionError("maximum recursion depth exceeded")
+        self._visiting.add(node_id)
+        try:
+            return self._validate_unvisited(node_id)
+        finally:
+            self._visiting.discard(node_id)
+
+    def _validate_unvisited(self, node_id: str) -> tuple[bool, list[Error]]:
         node = self.prompt[node_id]
         class_type = node["class_type"]
         inputs = node.get("inputs", {})

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ComfyLibrary.errors import ComfyError, ServerStartError
+from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_ENV
+from ComfyLibrary.servers.guardian import GUARDIAN, remove_containers
 from ComfyLibrary.servers.ports import free_port
 from ComfyLibrary.servers.readiness import http_answers, wait_until_ready
 
@@ -93,6 +95,7 @@ class ContainerServer:
         self.port = port or free_port(host)
         self.command = command or []
         self.environment = environment or {}
+        self.control_token: str | None = self.environment.get(MOCK_CONTROL_TOKEN_ENV)
         self.volumes = parse_volumes(volumes)
         self.gpus = gpus
         self.shm_size = shm_size
@@ -142,6 +145,7 @@ class ContainerServer:
             self.container.start()
         else:
             labels = {LABEL: "1", f"{LABEL}.run": RUN_ID, f"{LABEL}.alias": self.name}
+            GUARDIAN.watch_label(f"{LABEL}.run={RUN_ID}")  # removes it if this process dies
             try:
                 self.client.images.get(self.image)  # never pull: runners build their images
                 self.container = self.client.containers.run(
@@ -248,14 +252,4 @@ class ContainerServer:
 
 def remove_labelled(run_only: bool = True) -> int:
     """Removes every container with the library's label (of this run only by default)."""
-    try:
-        client = docker_client()
-    except ComfyError:
-        return 0
-    label = f"{LABEL}.run={RUN_ID}" if run_only else LABEL
-    removed = 0
-    for container in client.containers.list(all=True, filters={"label": label}):
-        with contextlib.suppress(Exception):
-            container.remove(force=True)
-            removed += 1
-    return removed
+    return remove_containers(f"{LABEL}.run={RUN_ID}" if run_only else LABEL)

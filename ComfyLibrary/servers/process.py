@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import subprocess
@@ -16,17 +15,7 @@ from pathlib import Path
 from ComfyLibrary.errors import ServerStartError
 from ComfyLibrary.servers.ports import port_holder, port_is_free
 from ComfyLibrary.servers.readiness import http_answers, wait_until_ready
-
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: the kernel kills it when its parent dies."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except OSError:
-        return
+from ComfyLibrary.servers.spawn import popen_tied
 
 
 def mock_command(
@@ -89,6 +78,7 @@ class ServerProcess:
         self.started_at: float | None = None
         self.ready_seconds: float | None = None
         self.frozen = False
+        self.control_token: str | None = None  # the mock's control-route token, if it has one
 
     @property
     def url(self) -> str:
@@ -120,13 +110,11 @@ class ServerProcess:
         env.setdefault("PYTHONUNBUFFERED", "1")
         self.started_at = time.monotonic()
         try:
-            self.process = subprocess.Popen(
+            self.process = popen_tied(
                 self.command,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509
                 env=env,
                 cwd=self.cwd,
             )

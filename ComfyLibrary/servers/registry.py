@@ -5,10 +5,21 @@ from __future__ import annotations
 import atexit
 import contextlib
 import threading
+import weakref
 from typing import Any
 
 from ComfyLibrary.errors import ComfyError
+from ComfyLibrary.servers.guardian import GUARDIAN
 from ComfyLibrary.servers.process import ServerProcess
+
+_REGISTRIES: weakref.WeakSet[ServerRegistry] = weakref.WeakSet()
+
+
+def kill_every_server() -> None:
+    """Kills every server of every registry in this process (the process is going away)."""
+    for registry in list(_REGISTRIES):
+        registry.kill_all()
+    GUARDIAN.close()
 
 
 class ServerRegistry:
@@ -18,6 +29,7 @@ class ServerRegistry:
         self._servers: dict[str, ServerProcess] = {}
         self._lock = threading.Lock()
         self.current: str | None = None
+        _REGISTRIES.add(self)
         atexit.register(self.kill_all)
 
     def add(self, alias: str, server: ServerProcess) -> None:

@@ -41,10 +41,18 @@ class Bindings:
 
 
 def bindings_path(workflow_path: Path) -> Path | None:
+    """The bindings file next to a workflow; one linked from outside its folder is refused."""
+    folder = workflow_path.parent.resolve()
     for suffix in (".bindings.json", ".bindings.yaml", ".bindings.yml"):
         candidate = workflow_path.with_name(workflow_path.stem + suffix)
-        if candidate.is_file():
-            return candidate
+        if not candidate.is_file():
+            continue
+        if not candidate.resolve().is_relative_to(folder):
+            raise WorkflowError(
+                f"Bindings file {candidate} links outside the workflow folder {folder}: "
+                "keep bindings files in that folder."
+            )
+        return candidate
     return None
 
 

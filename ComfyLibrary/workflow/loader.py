@@ -11,24 +11,52 @@ from ComfyLibrary.errors import WorkflowError
 MAX_WORKFLOW_BYTES = 20 * 1024 * 1024
 
 
+MAX_NAME_CHARS = 255
+
+
 def resolve_workflow_path(name: str | Path, folder: Path) -> Path:
     """Finds ``name`` inside ``folder`` (``.json`` may be left out).
 
-    A name that leaves ``folder`` (``../x`` or an absolute path elsewhere) is refused.
+    Every candidate (``name`` and ``name.json``) is resolved, symbolic links included,
+    and must lie inside ``folder``; a name that leaves it (``../x``, an absolute path
+    elsewhere, a link pointing out) is refused before anything is read. Empty names,
+    NUL bytes and over-long names are refused with one line too.
     """
-    base = folder.resolve()
-    inside = (base / Path(name)).resolve()
-    if not inside.is_relative_to(base):
+    text = str(name)
+    if not text.strip() or text.strip() in (".", ".."):
         raise WorkflowError(
-            f"Workflow '{name}' is outside the workflow folder {folder}: keep workflows in that "
-            "folder (the library's workflow_dir)."
+            f"Workflow name '{text}' names no file: give a workflow file name such as "
+            "empty_image_save.json."
         )
-    candidates = [inside, inside.with_name(inside.name + ".json")]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
+    if "\x00" in text:
+        raise WorkflowError(f"Workflow name {text!r} contains a NUL byte: give a plain file name.")
+    if any(len(part) > MAX_NAME_CHARS for part in Path(text).parts) or len(text) > 4096:
+        raise WorkflowError(
+            f"Workflow name '{text[:40]}...' is {len(text)} characters long, more than a file "
+            f"name can be ({MAX_NAME_CHARS}): check the name."
+        )
+    base = folder.resolve()
+    given = base / Path(text)
+    found = None
+    for candidate in (given, given.with_name(given.name + ".json")):
+        try:
+            resolved = candidate.resolve()
+        except (OSError, RuntimeError) as exc:  # a symbolic link loop, for one
+            raise WorkflowError(
+                f"Workflow '{text}' cannot be resolved ({exc}): check the file and its links."
+            ) from None
+        if not resolved.is_relative_to(base):
+            raise WorkflowError(
+                f"Workflow '{text}' is outside the workflow folder {folder}: keep workflows "
+                "in that folder (the library's workflow_dir)."
+            )
+        if found is None and resolved.is_file():
+            found = resolved
+    if found is not None:
+        return found
     raise WorkflowError(
-        f"Workflow '{name}' not found (looked in {folder}): check the name or give a full path."
+        f"Workflow '{text}' not found (looked in {folder}): check the name, or the "
+        "library's workflow_dir."
     )
 
 

@@ -5,6 +5,7 @@ Documentation    Faults injected into the mock server, and the error, timeout or
 Resource         ../../resources/comfy.resource
 
 Suite Setup      Start A Mock ComfyUI And Connect
+Test Setup       Start With An Idle Server
 Test Teardown    Clear Every Fault
 
 Test Tags        faults
@@ -71,7 +72,7 @@ A Crash Loses The Queue As ComfyUI Does
     Kill Server
     Restart Server
     Run Keyword And Expect Error
-    ...    Prompt ${prompt_id} was lost: it is neither queued, running nor in the history*
+    ...    Prompt ${prompt_id} was lost: * has it neither queued, running nor in its history*
     ...    Wait For Completion    ${prompt_id}
 
 A Queue Kept Across A Crash Finishes After The Restart

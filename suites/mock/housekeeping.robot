@@ -5,6 +5,7 @@ Documentation    The everyday keywords around a run: queue and history upkeep, s
 Resource         ../../resources/comfy.resource
 
 Suite Setup      Start A Mock ComfyUI And Connect
+Test Setup       Start With An Idle Server
 Test Teardown    Reset Faults
 
 Test Tags        housekeeping

@@ -7,6 +7,7 @@ Documentation    What the workflows produce, checked as a reviewer would: images
 Resource         ../../resources/comfy.resource
 
 Suite Setup      Start A Mock ComfyUI And Connect
+Test Setup       Start With An Idle Server
 
 Test Tags        media
 

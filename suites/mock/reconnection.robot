@@ -65,6 +65,10 @@ Validate Connection Tells Whether The Server Is There
     ${valid} =    Validate Connection    timeout=1s
     Should Not Be True    ${valid}
 
+Validate Connection Fails For A Client That Does Not Exist
+    Run Keyword And Expect Error    No client 'clinet1' (connected clients: *
+    ...    Validate Connection    client=clinet1
+
 A Failure Callback Runs When Reconnection Gives Up
     VAR    ${FAILED CLIENT} =    none    scope=SUITE    # robocop: off=VAR05
     ${url} =    Get Server Url

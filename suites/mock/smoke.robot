@@ -5,6 +5,7 @@ Documentation    The thinnest end-to-end slice: a mock ComfyUI in its own proces
 Resource         ../../resources/comfy.resource
 
 Suite Setup      Start A Mock ComfyUI And Connect
+Test Setup       Start With An Idle Server
 
 Test Tags        smoke
 

@@ -6,6 +6,7 @@ Documentation    The production workflows end to end against the mock: parameter
 Resource         ../../resources/comfy.resource
 
 Suite Setup      Start A Mock ComfyUI And Connect
+Test Setup       Start With An Idle Server
 
 Test Tags        workflows
 

@@ -1,0 +1,87 @@
+"""Whatever stops a pabot run (SIGKILL, SIGTERM, Ctrl-C on pabot), nothing it started
+runs on: not the mock servers, not pabot's Robot processes, not PabotLib."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.procs import alive, descendants, wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+PABOT = Path(sys.executable).with_name("pabot")
+
+SUITE = """*** Settings ***
+Resource    {resource}
+
+*** Test Cases ***
+Three Servers And A Long Wait
+    FOR    ${{index}}    IN RANGE    3
+        ${{url}} =    Start Mock Server    stall=True
+    END
+    Connect To ComfyUI    ${{url}}
+    Submit Workflow    empty_image_save.json
+    Wait For Completion    timeout=10 minutes
+"""
+
+
+@pytest.fixture
+def suites(tmp_path):
+    folder = tmp_path / "suites"
+    folder.mkdir()
+    resource = ROOT / "resources" / "comfy.resource"
+    for name in ("first", "second", "third"):
+        (folder / f"{name}.robot").write_text(SUITE.format(resource=resource))
+    return folder
+
+
+@pytest.mark.skipif(not PABOT.exists() and not shutil.which("pabot"), reason="pabot not installed")
+@pytest.mark.parametrize(
+    "sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["SIGKILL", "SIGTERM", "SIGINT"]
+)
+def test_stopping_pabot_leaves_nothing_running(tmp_path, suites, sig):
+    pabot = subprocess.Popen(
+        [
+            str(PABOT) if PABOT.exists() else "pabot",
+            "--processes",
+            "3",
+            "--pabotlibport",
+            "0",
+            "--outputdir",
+            str(tmp_path / "out"),
+            str(suites),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
+    )
+    started: dict[int, str] = {}
+    try:
+
+        def all_up():
+            found = descendants(pabot.pid)
+            mocks = [p for p, c in found.items() if "ComfyLibrary.mock" in c]
+            return found if len(mocks) == 9 else None
+
+        started = wait_until(all_up, timeout=90, interval=0.2) or {}
+        kinds = " ".join(started.values())
+        assert len([c for c in started.values() if "ComfyLibrary.mock" in c]) == 9, kinds
+        assert "pabot.pabotlib" in kinds, kinds
+        os.kill(pabot.pid, sig)
+        gone = wait_until(lambda: not any(alive(p) for p in started), timeout=10, interval=0.2)
+        left = {p: c[:80] for p, c in started.items() if alive(p)}
+        assert gone, f"still running 10 s after {sig.name} on pabot: {left}"
+    finally:
+        if pabot.poll() is None:
+            pabot.kill()
+        pabot.wait(10)
+        for pid in started:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
