@@ -66,3 +66,24 @@ def descendants(root: int) -> dict[int, str]:
                 found[pid] = commands[pid]
                 frontier.append(pid)
     return found
+
+
+def robot_command(suite: Path, output_dir: Path, *options: str) -> list[str]:
+    """The command line that runs one Robot suite file into ``output_dir``."""
+    import sys
+
+    return [sys.executable, "-m", "robot", "--outputdir", str(output_dir), *options, str(suite)]
+
+
+def run_robot(suite: Path, output_dir: Path, *options: str, timeout: float = 120):
+    """Runs one suite to its end; returns the completed process (stdout as text)."""
+    import subprocess
+
+    return subprocess.run(
+        robot_command(suite, output_dir, *options),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=Path(__file__).resolve().parents[1],
+    )

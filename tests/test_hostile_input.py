@@ -14,9 +14,9 @@ import pytest
 import requests
 
 from ComfyLibrary.errors import WorkflowError
-from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_HEADER
 from ComfyLibrary.workflow import resolve_workflow_path
 from ComfyLibrary.workflow.bindings import load_bindings
+from tests.procs import run_robot
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = '{"1": {"class_type": "EmptyImage", "inputs": {}}}'
@@ -87,12 +87,7 @@ Hostile Names
     Run Keyword And Expect Error    *contains a NUL byte*    Load Workflow    a\\x00b
 """
     )
-    run = subprocess.run(
-        [sys.executable, "-m", "robot", "--outputdir", str(tmp_path / "out"), str(suite)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = run_robot(suite, tmp_path / "out", timeout=60)
     assert run.returncode == 0, run.stdout
 
 
@@ -127,7 +122,8 @@ def ask(headers=None):
 results = {}
 mock, lines = start()
 lines.append(mock.stdout.readline().strip())  # what it says after the ready line
-results["plain_open_prompt"] = requests.get(f"http://192.0.2.10:{port}/queue", timeout=5).status_code
+queue = requests.get(f"http://192.0.2.10:{port}/queue", timeout=5)
+results["plain_open_prompt"] = queue.status_code
 results["no_token"] = ask()
 results["start_lines"] = lines
 mock.terminate(); mock.wait(10)
@@ -149,6 +145,7 @@ def _namespaces_work() -> bool:
     probe = subprocess.run(
         ["unshare", "-n", "sh", "-c", "ip link set lo up && ip addr add 192.0.2.10/32 dev lo"],
         capture_output=True,
+        check=False,
     )
     return probe.returncode == 0
 
@@ -160,6 +157,7 @@ def test_control_routes_beyond_loopback_need_the_token(tmp_path):
     script = NAMESPACE_SCRIPT.format(python=sys.executable, probe=probe, port=8188)
     run = subprocess.run(
         ["unshare", "-n", "sh", "-c", script],
+        check=False,
         capture_output=True,
         text=True,
         timeout=120,
@@ -170,10 +168,11 @@ def test_control_routes_beyond_loopback_need_the_token(tmp_path):
     results = json.loads(run.stdout.strip().splitlines()[-1])
     assert results["plain_open_prompt"] == 200  # ComfyUI's own routes stay open
     status, body = results["no_token"]
-    assert status == 403 and "without a control token" in body
-    assert any(
-        "fault-control routes are refused" in line for line in results["start_lines"]
-    ), results
+    assert status == 403
+    assert "without a control token" in body
+    assert any("fault-control routes are refused" in line for line in results["start_lines"]), (
+        results
+    )
     assert results["wrong_token"][0] == 403
     assert results["right_token"][0] == 200
     assert results["foreign_origin"][0] == 403
@@ -204,12 +203,7 @@ Faults Still Work Beyond Loopback
 """
     )
     suite.write_text(suite.read_text().replace("Library    RequestsLibrary\n", ""))
-    run = subprocess.run(
-        [sys.executable, "-m", "robot", "--outputdir", str(tmp_path / "out"), str(suite)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = run_robot(suite, tmp_path / "out", timeout=60)
     assert run.returncode == 0, run.stdout
     log = next((tmp_path / "out" / "comfy" / "servers").glob("*.log")).read_text()
     assert "fault-control routes are refused" not in log

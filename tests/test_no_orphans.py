@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.procs import alive, children, wait_until
+from tests.procs import alive, children, robot_command, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,7 +63,7 @@ Start Up Takes Longer Than The Test May
     Start ComfyUI Server    command={{python}} {stand_in} --port {{port}} --startup-seconds 60
 """)
     robot = subprocess.Popen(
-        [sys.executable, "-m", "robot", "--outputdir", str(tmp_path / "out"), str(suite)],
+        robot_command(suite, tmp_path / "out"),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -142,7 +142,7 @@ A Long Wait
     Wait For Completion    timeout=10 minutes
 """)
     robot = subprocess.Popen(
-        [sys.executable, "-m", "robot", "--outputdir", str(tmp_path / "out"), str(suite)],
+        robot_command(suite, tmp_path / "out"),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -3,8 +3,6 @@ the connection or the server around the prompt's completion (real processes)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -14,6 +12,7 @@ import pytest
 from ComfyLibrary.client import ComfyClient
 from ComfyLibrary.errors import PromptLost, ServerUnreachable, WaitTimeout
 from tests.conftest import start_mock
+from tests.procs import run_robot
 from tests.prompts import sampler_workflow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,13 +144,7 @@ Hung Server
     Wait For Completion    ${{prompt_id}}    timeout=2 minutes
 """
     )
-    run = subprocess.run(
-        [sys.executable, "-m", "robot", "--outputdir", str(tmp_path / "out"), str(suite)],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        cwd=ROOT,
-    )
+    run = run_robot(suite, tmp_path / "out", timeout=90)
     ended = time.time()
     assert "Test timeout 4 seconds exceeded." in run.stdout, run.stdout
     frozen_at = float(run.stdout.split("FROZEN-AT ")[1].split()[0])

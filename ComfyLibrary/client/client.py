@@ -48,6 +48,9 @@ class Completion:
     execution_seconds: float | None
     total_seconds: float
     files: list[Path] = field(default_factory=list)
+    # "history" (the server's history entry) or "events" (the server lost its history
+    # after the prompt succeeded; outputs are those its WebSocket events reported)
+    source: str = "history"
 
     def __str__(self) -> str:
         return f"{self.prompt_id} ({self.status})"

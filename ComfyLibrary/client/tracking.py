@@ -129,10 +129,40 @@ class CompletionTracker:
             return None
         if now - self.absent_since < LOST_CONFIRM_SECONDS:
             return None
+        finished = self._finished_from_events()
+        if finished is not None:
+            return finished
         raise PromptLost(
             f"Prompt {self.prompt_id} was lost: {self.client.url} answers but has it neither "
             "queued, running nor in its history (the server probably restarted without its "
             "queue). Submit it again."
+        )
+
+    def _finished_from_events(self) -> Completion | None:
+        """A prompt whose ``execution_success`` arrived finished, even if the server lost
+        its history since (a restart): its outputs are those its ``executed`` events gave."""
+        from ComfyLibrary.client.client import Completion
+
+        mine = self.client.events.events(
+            since=self.handle.event_seq, predicate=lambda e: e.get("prompt_id") == self.prompt_id
+        )
+        if not any(e.type == protocol.EXECUTION_SUCCESS for e in mine):
+            return None
+        outputs = {
+            str(e.get("node")): e.get("output") or {}
+            for e in mine
+            if e.type == protocol.EXECUTED and e.get("node") is not None
+        }
+        status = {"status_str": "success", "completed": True, "messages": []}
+        return Completion(
+            prompt_id=self.prompt_id,
+            status="success",
+            outputs=outputs,
+            history={"outputs": outputs, "status": status, "prompt": []},
+            queued_seconds=None,
+            execution_seconds=None,
+            total_seconds=time.time() - self.handle.submitted_at,
+            source="events",
         )
 
     def _queue_position(self, deadline: float | None = None) -> tuple[str, int] | None:

@@ -91,6 +91,11 @@ class PromptKeywords(LibraryComponent):
         seconds = self.seconds(timeout)
         result = instance.wait_for_completion(handle, seconds)
         self.library.results[handle.prompt_id] = result
+        if result.source == "events":
+            self.warn(
+                f"Prompt {handle.prompt_id} succeeded, but the server lost its history entry "
+                "since (it restarted): its outputs are those its WebSocket events reported."
+            )
         executed = (
             f" (executed in {result.execution_seconds * 1000:.0f} ms)"
             if result.execution_seconds is not None

@@ -65,7 +65,7 @@ class MockServer:
         Routes(self).register(self.app)
         ControlRoutes(self).register(self.app)
         JobRoutes(self).register(self.app)
-        self.state_file = output / persistence.STATE_FILE
+        self.state = persistence.StateStore(output / persistence.STATE_FOLDER)
         self._state_lock = threading.Lock()
         self.runner: web.AppRunner | None = None
         self.port: int | None = None
@@ -118,14 +118,14 @@ class MockServer:
         Called from the HTTP handlers and the worker thread alike, hence the lock."""
         with self._state_lock:
             if self.faults.state.keep_queue:
-                persistence.save(self.state_file, self.queue)
-            elif self.state_file.exists():
-                self.state_file.unlink(missing_ok=True)
+                self.state.save(self.queue)
+            else:
+                self.state.forget()
 
     async def start(self) -> int:
         """Binds the socket, starts the worker and returns the bound port."""
         if self.faults.state.keep_queue:
-            persistence.load(self.state_file, self.queue)
+            self.state.load(self.queue)
         await self.hub.start()
         self.worker.start()
         self.runner = web.AppRunner(self.app, access_log=None, handle_signals=False)

@@ -1,0 +1,179 @@
+"""Load with a crash in the middle: N clients x M prompts against one mock that keeps its
+queue across restarts; at the halfway prompt the mock is SIGKILLed and started again on
+the same port. Every client-side outcome is compared with the server's history: a prompt
+the client reports as failed (or lost) that the server finished successfully is a false
+failure, and there must be none.
+
+Run: .venv/bin/python benchmarks/restart_load.py [--clients 20] [--prompts 50] [--lose-queue]
+
+With --lose-queue the mock loses its queue on restart, as ComfyUI does: then prompts that
+were queued at the crash are reported lost (never hang), and none that finished is
+reported failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import json
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ComfyLibrary.client import ComfyClient
+from ComfyLibrary.errors import ComfyError, PromptLost, ServerUnreachable
+from ComfyLibrary.servers import ServerProcess, mock_command
+from ComfyLibrary.servers.ports import free_port
+
+SUBMIT_PATIENCE_SECONDS = 30.0
+
+
+SAMPLER = json.loads(
+    (Path(__file__).resolve().parents[1] / "resources/workflows/slow_sampler.json").read_text()
+)
+
+
+def sampler(seed: int, steps: int) -> dict:
+    """The shipped sampler workflow with its own seed (nothing cached) and few steps: a
+    prompt takes the worker a few milliseconds, so a queue builds up behind it."""
+    prompt = json.loads(json.dumps(SAMPLER))
+    prompt["3"]["inputs"].update(seed=seed, steps=steps)
+    return prompt
+
+
+class Run:
+    def __init__(self, server: ServerProcess, total: int, steps: int):
+        self.server = server
+        self.steps = steps
+        self.crash_at = total // 2
+        self.count = 0
+        self.lock = threading.Lock()
+        self.crashed = threading.Event()
+        self.outcomes: dict[str, str] = {}  # prompt id -> client-side outcome
+        self.unsubmitted = 0
+        self.restart_seconds: float | None = None
+        self.before_crash: dict = {}  # the history as it was just before the crash
+        self.queued_at_crash = 0
+
+    def next_prompt(self) -> bool:
+        """Counts a submission; the one at the halfway mark crashes and restarts the server."""
+        with self.lock:
+            self.count += 1
+            crash = self.count == self.crash_at
+        if crash:
+            with contextlib.suppress(ComfyError):
+                checker = ComfyClient(self.server.url)
+                self.before_crash = checker.history(max_items=100000)
+                queue = checker.queue()
+                self.queued_at_crash = len(queue["queue_running"]) + len(queue["queue_pending"])
+                checker.close()
+            self.server.kill()
+            started = time.monotonic()
+            self.server.start(30)
+            self.restart_seconds = time.monotonic() - started
+            self.crashed.set()
+        return crash
+
+    def client(self, index: int, prompts: int) -> None:
+        client = ComfyClient(self.server.url)
+        client.connect(10)
+        try:
+            for number in range(prompts):
+                self.next_prompt()
+                handle = self.submit(client, sampler(index * 100000 + number, self.steps))
+                if handle is None:
+                    continue
+                try:
+                    client.wait_for_completion(handle, 120)
+                    outcome = "success"
+                except PromptLost:
+                    outcome = "lost"
+                except ComfyError as exc:
+                    outcome = f"failed: {type(exc).__name__}"
+                with self.lock:
+                    self.outcomes[handle.prompt_id] = outcome
+        finally:
+            client.close()
+
+    def submit(self, client: ComfyClient, prompt: dict):
+        """Submits, retrying while the server is down (as a patient user would)."""
+        deadline = time.monotonic() + SUBMIT_PATIENCE_SECONDS
+        while True:
+            try:
+                return client.submit(prompt)
+            except ServerUnreachable:
+                if time.monotonic() > deadline:
+                    with self.lock:
+                        self.unsubmitted += 1
+                    return None
+                time.sleep(0.05)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--prompts", type=int, default=50)
+    parser.add_argument("--steps", type=int, default=5, help="sampling steps per prompt")
+    parser.add_argument("--lose-queue", action="store_true")
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix="bench-restart-load-"))
+    port = free_port()
+    options = {"output_directory": root / "out", "keep_queue_on_restart": not args.lose_queue}
+    server = ServerProcess(mock_command(port, options=options), port, root / "s.log", "load")
+    server.start(15)
+    run = Run(server, args.clients * args.prompts, args.steps)
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=run.client, args=(i, args.prompts)) for i in range(args.clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+
+    checker = ComfyClient(server.url)
+    history = checker.history(max_items=100000)
+    checker.close()
+    server.kill()
+
+    server_status = {
+        pid: entry["status"]["status_str"] for pid, entry in {**run.before_crash, **history}.items()
+    }
+    counts = collections.Counter(run.outcomes.values())
+    false_failures = [
+        pid
+        for pid, outcome in run.outcomes.items()
+        if outcome != "success" and server_status.get(pid) == "success"
+    ]
+    false_successes = [
+        pid
+        for pid, outcome in run.outcomes.items()
+        if outcome == "success" and server_status.get(pid, "success") != "success"
+    ]
+    unknown = [pid for pid in run.outcomes if pid not in server_status]
+    print(f"clients x prompts          : {args.clients} x {args.prompts}")
+    print(f"queue across the restart   : {'lost (ComfyUI default)' if args.lose_queue else 'kept'}")
+    print(f"crash and restart          : {'done' if run.crashed.is_set() else 'NOT DONE'}")
+    print(f"queued or running at crash : {run.queued_at_crash}")
+    print(f"restart to ready           : {run.restart_seconds or 0:.2f} s")
+    print(f"wall time                  : {wall:.1f} s")
+    print(f"client-side outcomes       : {dict(sorted(counts.items()))}")
+    print(f"not submitted (server down): {run.unsubmitted}")
+    print(f"server history success     : {sum(s == 'success' for s in server_status.values())}")
+    print(f"in no history the server had: {len(unknown)} (finished as it crashed, history lost)")
+    print(f"false failures             : {len(false_failures)}")
+    print(f"false successes            : {len(false_successes)}")
+    kept_but_missing = unknown and not args.lose_queue
+    failed = false_failures or false_successes or kept_but_missing or not run.crashed.is_set()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
