@@ -27,14 +27,28 @@ from ComfyLibrary.keywords import (
     VideoKeywords,
     WorkflowKeywords,
 )
+from ComfyLibrary.keywords.arguments import check_argument_names
 from ComfyLibrary.keywords.context import safe_name
+from ComfyLibrary.keywords.diagnostics import (
+    DEFAULT_RUN_ON_FAILURE,
+    DiagnosticsKeywords,
+    normalise_keyword,
+)
 from ComfyLibrary.report import RunRecord, RunReport
 from ComfyLibrary.servers import ServerRegistry
 from ComfyLibrary.servers.guardian import GUARDIAN
 from ComfyLibrary.servers.pabot_watch import watch_pabot_parent
 from ComfyLibrary.servers.registry import dispose, kill_every_server
+from ComfyLibrary.settings import (
+    DEFAULT_TIMEOUT_SECONDS,
+    DEFAULT_URL,
+    URL_VARIABLE,
+    env,
+    env_timeout_seconds,
+)
+from ComfyLibrary.shipped import workflows_folder
 from ComfyLibrary.version import __version__
-from ComfyLibrary.workflow import load_workflow, resolve_workflow_path
+from ComfyLibrary.workflow import Workflow, load_workflow, resolve_workflow_path
 
 
 class CleanupLevel(Enum):
@@ -111,33 +125,39 @@ class ComfyLibrary(DynamicCore):
 
     def __init__(
         self,
-        url: str = "http://127.0.0.1:8188",
-        timeout: timedelta = timedelta(seconds=30),
+        url: str | None = None,
+        timeout: timedelta | None = None,
         output_dir: str | None = None,
-        workflow_dir: str = "resources/workflows",
+        workflow_dir: str | None = None,
         auto_cleanup: CleanupLevel = CleanupLevel.TEST,
         embed_media: bool = False,
         update_references: bool = False,
+        run_on_failure: str | None = DEFAULT_RUN_ON_FAILURE,
     ):
         """Library import arguments, all optional and named.
 
         | =Argument= | =Description= |
-        | ``url`` | Default ComfyUI URL for `Connect To ComfyUI`. |
-        | ``timeout`` | Default timeout of every wait. See `Timeouts`. |
+        | ``url`` | Default ComfyUI URL for `Connect To ComfyUI`; else ``COMFYUI_URL``, else ``http://127.0.0.1:8188``. See `Configuration`. |
+        | ``timeout`` | Default timeout of every wait; else ``COMFYUI_TIMEOUT`` or ``TEST_TIMEOUT``, else 30 seconds. See `Timeouts`. |
         | ``output_dir`` | Where downloads and server logs go. See `Outputs`. |
-        | ``workflow_dir`` | Folder `Load Workflow` looks in, relative to the working directory. |
+        | ``workflow_dir`` | Folder `Load Workflow` looks in first (default ``resources/workflows`` under the working directory); the workflows shipped with the library come next. |
         | ``auto_cleanup`` | `CleanupLevel`: ``TEST`` (default), ``SUITE`` or ``MANUAL``. |
         | ``embed_media`` | Embed videos in the log instead of a poster frame and a link. |
         | ``update_references`` | Write candidates as new references instead of comparing. |
+        | ``run_on_failure`` | Keyword run when a ComfyLibrary keyword fails (default `Log ComfyUI Diagnostics`; ``NONE`` for none). See `Failures and diagnostics`. |
 
         Example:
         | Library    ComfyLibrary    timeout=1 min    auto_cleanup=SUITE
         """
         self.ROBOT_LIBRARY_LISTENER = self
-        self.url = url
-        self.timeout = timeout.total_seconds()
+        self.url_given = url  # None: the environment, pabot's servers or the default decide
+        self.url = url or env(URL_VARIABLE) or DEFAULT_URL
+        given_timeout = timeout.total_seconds() if timeout is not None else None
+        self.timeout = given_timeout or env_timeout_seconds() or DEFAULT_TIMEOUT_SECONDS
         self._output_dir = Path(output_dir) if output_dir else None
-        self.workflow_dir = Path(workflow_dir)
+        self.workflow_dir = Path(workflow_dir or "resources/workflows")
+        self.run_on_failure_keyword = normalise_keyword(run_on_failure)
+        self._running_on_failure = False
         self.auto_cleanup = auto_cleanup
         self.embed_media = embed_media
         self._update_references = update_references
@@ -151,7 +171,6 @@ class ComfyLibrary(DynamicCore):
         self._test_name: str | None = None
         self.proxies: dict[str, Any] = {}
         self.event_marks: dict[str, int] = {}
-        self.workflows: dict[int, Any] = {}
         self._report: RunReport | None = None
         self.current_run: RunRecord | None = None
         self.pending_upload = 0.0
@@ -171,6 +190,7 @@ class ComfyLibrary(DynamicCore):
                 RunKeywords(self),
                 ImageKeywords(self),
                 VideoKeywords(self),
+                DiagnosticsKeywords(self),
             ],
         )
 
@@ -228,9 +248,10 @@ class ComfyLibrary(DynamicCore):
             self.report.save()
 
     def workflow_name(self, workflow: Any) -> str:
+        if isinstance(workflow, Workflow):
+            return workflow.name
         if isinstance(workflow, dict):
-            info = self.workflows.get(id(workflow))
-            return info.name if info is not None else "workflow"
+            return "workflow"
         return Path(str(workflow)).stem
 
     def as_workflow(self, workflow: Any) -> dict[str, Any]:
@@ -238,11 +259,22 @@ class ComfyLibrary(DynamicCore):
         if isinstance(workflow, dict):
             return copy.deepcopy(workflow)
         if isinstance(workflow, str | Path):
-            return load_workflow(resolve_workflow_path(workflow, self.workflow_dir))
+            return load_workflow(self.find_workflow(workflow))
         raise WorkflowError(
             f"Cannot submit {type(workflow).__name__} as a workflow: give a workflow loaded with "
             "Load Workflow or the name of a workflow file."
         )
+
+    def server_url(self) -> str:
+        """The URL `Connect To ComfyUI` uses when none is given: the import argument, else
+        ``COMFYUI_URL``, else the default."""
+        return self.url_given or env(URL_VARIABLE) or DEFAULT_URL
+
+    def find_workflow(self, name: str | Path) -> Path:
+        """A workflow file in the workflow folder, else among the shipped workflows."""
+        shipped = workflows_folder()
+        extra = [] if shipped.resolve() == self.workflow_dir.resolve() else [shipped]
+        return resolve_workflow_path(name, self.workflow_dir, *extra)
 
     def warn_partial(self, handle: Any) -> None:
         from ComfyLibrary.client.node_errors import describe_node_error
@@ -276,9 +308,28 @@ class ComfyLibrary(DynamicCore):
     def run_keyword(self, name: str, args: tuple, kwargs: dict | None = None) -> Any:
         """Runs a keyword, then any callback keyword a background event asked for."""
         try:
+            check_argument_names(self.keywords[name], args)
             return DynamicCore.run_keyword(self, name, args, kwargs)
+        except Exception:
+            self._run_on_failure()
+            raise
         finally:
             self._run_pending_callbacks()
+
+    def _run_on_failure(self) -> None:
+        """Runs the registered keyword once; it never fails the test, never recurses."""
+        keyword_name = self.run_on_failure_keyword
+        if keyword_name is None or self._running_on_failure:
+            return
+        self._running_on_failure = True
+        try:
+            BuiltIn().run_keyword(keyword_name)
+        except RobotNotRunningError:
+            return
+        except Exception as exc:
+            logger.warn(f"Keyword '{keyword_name}', run on failure, failed too: {exc}")
+        finally:
+            self._running_on_failure = False
 
     def _run_pending_callbacks(self) -> None:
         while self.pending_callbacks:

@@ -101,8 +101,10 @@ def test_bad_parameter_values_and_names_fail_clearly():
     bindings = load_bindings(WORKFLOWS / "z_image_turbo_generation.json")
     with pytest.raises(WorkflowError, match="Parameter 'width' must be int, got 'wide'"):
         apply(workflow, bindings, {"width": "wide"})
-    with pytest.raises(WorkflowError, match=r"Unknown parameter.s. colour"):
+    with pytest.raises(WorkflowError, match=r"Unknown argument 'colour': \(workflow parameters"):
         apply(workflow, bindings, {"colour": "red"})
+    with pytest.raises(WorkflowError, match=r"Unknown argument 'sede': did you mean 'seed'\?"):
+        apply(workflow, bindings, {"sede": 1}, keyword_arguments=["workflow", "timeout"])
 
 
 def test_yaml_bindings(tmp_path):

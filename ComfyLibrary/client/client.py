@@ -13,8 +13,8 @@ import websocket
 from ComfyLibrary import protocol
 from ComfyLibrary.client.connection import Backoff, ConnectionState, WebSocketConnection
 from ComfyLibrary.client.events import EventLog
-from ComfyLibrary.client.http_api import HttpApi
-from ComfyLibrary.client.resilience import CircuitOpen
+from ComfyLibrary.client.http_api import HttpApi, normalise_url, split_credentials
+from ComfyLibrary.client.resilience import CircuitBreaker, CircuitOpen
 from ComfyLibrary.client.tracking import CompletionTracker
 from ComfyLibrary.errors import ComfyError, ServerUnreachable, WorkflowError
 
@@ -70,8 +70,21 @@ class ComfyClient:
         ping_interval: float = 2.0,
         ping_timeout: float = 3.0,
         http_retries: int = 2,
+        breaker_threshold: int = 5,
+        breaker_cooldown: float = 2.0,
     ):
-        self.http = HttpApi(url, timeout, headers, retries=http_retries)
+        # credentials in the URL become a header: the URL kept and shown has none
+        url, authorization = split_credentials(normalise_url(url))
+        headers = dict(headers or {})
+        if authorization is not None:
+            headers.setdefault("Authorization", authorization)
+        self.http = HttpApi(
+            url,
+            timeout,
+            headers,
+            retries=http_retries,
+            breaker=CircuitBreaker(breaker_threshold, breaker_cooldown),
+        )
         self.url = self.http.base_url
         self.client_id = client_id or uuid.uuid4().hex
         self.events = EventLog()

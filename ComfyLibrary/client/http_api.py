@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import re
 import socket
 import time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 
@@ -17,12 +19,40 @@ from ComfyLibrary.errors import ComfyError, ComfyHttpError, PromptRejected, Serv
 def normalise_url(url: str) -> str:
     """Checks a server URL and returns it without a trailing slash."""
     text = str(url).strip()
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        valid = False
+    if not valid:
         raise ComfyError(
-            f"'{url}' is not a ComfyUI server URL: give one like http://127.0.0.1:8188"
+            f"'{hide_password(text)}' is not a ComfyUI server URL: give one like "
+            "http://127.0.0.1:8188"
         )
     return text.rstrip("/")
+
+
+def hide_password(url: str) -> str:
+    """``url`` with the password of ``user:password@`` replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+    except ValueError:
+        return re.sub(r"//([^/@:]*):[^/@]*@", r"//\1:***@", url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def split_credentials(url: str) -> tuple[str, str | None]:
+    """A URL without its ``user:password@`` part, and the Basic authorization it gave."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    pair = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}".encode()
+    clean = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return clean, "Basic " + base64.b64encode(pair).decode()
 
 
 def _reason(exc: Exception) -> str:

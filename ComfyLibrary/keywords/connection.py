@@ -13,7 +13,9 @@ from ComfyLibrary.client import ComfyClient, ConnectionState
 from ComfyLibrary.client.connection import Backoff
 from ComfyLibrary.client.events import Event
 from ComfyLibrary.errors import ComfyError, WaitTimeout
+from ComfyLibrary.keywords.assertions import AssertionOperator, check
 from ComfyLibrary.keywords.context import LibraryComponent
+from ComfyLibrary.settings import PASSWORD_VARIABLE, TOKEN_VARIABLE, USERNAME_VARIABLE, env
 
 try:  # Robot Framework 7.4+: values that log.html never shows
     from robot.api.types import Secret
@@ -22,7 +24,8 @@ try:  # Robot Framework 7.4+: values that log.html never shows
 except ImportError:  # pragma: no cover - older Robot Framework
     SecretText = str  # type: ignore[misc]
 
-STATES = ", ".join(s.value for s in ConnectionState)
+STATE_VALUES = [s.value for s in ConnectionState]
+STATES = ", ".join(STATE_VALUES)
 
 
 def reveal(value: Any) -> str:
@@ -48,7 +51,7 @@ def describe(event_type: str, payload: dict[str, Any]) -> str:
 class ConnectionKeywords(LibraryComponent):
     """Connection, reconnection and event keywords."""
 
-    @keyword(tags=("Connection",))
+    @keyword("Connect To ComfyUI", tags=("Connection",))
     def connect_to_comfyui(
         self,
         url: str | None = None,
@@ -68,10 +71,15 @@ class ConnectionKeywords(LibraryComponent):
         ping_interval: timedelta = timedelta(seconds=2),
         ping_timeout: timedelta = timedelta(seconds=3),
         on_reconnection_failed: str | None = None,
+        http_retries: int = 2,
+        breaker_threshold: int = 5,
+        breaker_cooldown: timedelta = timedelta(seconds=2),
     ) -> str:
         """Connects a client to ComfyUI over HTTP and WebSocket and returns its alias.
 
-        ``url`` defaults to the library's ``url`` import argument. The client gets
+        ``url`` defaults to the library's ``url`` import argument, else ``COMFYUI_URL``
+        (see `Configuration`). Credentials in the URL (``http://user:pass@host``) are
+        sent as Basic authentication and never shown. The client gets
         its own ``client_id`` (random unless given) and receives the events of the
         prompts it submits. The new client becomes the current one.
 
@@ -85,6 +93,11 @@ class ConnectionKeywords(LibraryComponent):
         | ``max_attempts`` | Attempts before ``reconnection_failed``; ``0`` (default) never gives up. |
         | ``ping_interval``, ``ping_timeout`` | A silent socket is pinged; no answer in time means it is dead. |
         | ``on_reconnection_failed`` | A keyword run (with the client alias) when reconnection fails. |
+        | ``http_retries`` | How often a failed GET is tried again (50 ms, then doubling), default 2. |
+        | ``breaker_threshold``, ``breaker_cooldown`` | After that many failed calls in a row the client fails fast, then lets one trial call through after the cool-down (default 5 and 2 s; threshold ``0`` turns it off). |
+
+        ``token``, ``username`` and ``password`` default to ``COMFYUI_TOKEN``,
+        ``COMFYUI_USERNAME`` and ``COMFYUI_PASSWORD``.
 
         Fails with one line when the server cannot be reached (refused, unknown host,
         timeout, TLS) or refuses the credentials.
@@ -96,6 +109,9 @@ class ConnectionKeywords(LibraryComponent):
         | Connect To ComfyUI    https://comfy.example    token=${TOKEN}
         """
         all_headers = dict(headers or {})
+        token = token if token is not None else env(TOKEN_VARIABLE)
+        username = username if username is not None else env(USERNAME_VARIABLE)
+        password = password if password is not None else env(PASSWORD_VARIABLE)
         if token is not None:
             all_headers["Authorization"] = f"Bearer {reveal(token)}"
         elif username is not None:
@@ -108,7 +124,7 @@ class ConnectionKeywords(LibraryComponent):
             backoff_jitter,
             max_attempts,
         )
-        target = url or self.library.url
+        target = url or self.library.server_url()
         client = ComfyClient(
             target,
             client_id=client_id,
@@ -118,6 +134,9 @@ class ConnectionKeywords(LibraryComponent):
             backoff=backoff,
             ping_interval=ping_interval.total_seconds(),
             ping_timeout=ping_timeout.total_seconds(),
+            http_retries=http_retries,
+            breaker_threshold=breaker_threshold,
+            breaker_cooldown=breaker_cooldown.total_seconds(),
         )
         try:
             stats = client.connect(self.seconds(timeout))
@@ -139,7 +158,7 @@ class ConnectionKeywords(LibraryComponent):
         )
         return alias
 
-    @keyword(tags=("Connection",))
+    @keyword("Disconnect From ComfyUI", tags=("Connection",))
     def disconnect_from_comfyui(self, client: str | None = None):
         """Closes a client for good: its WebSocket, any reconnection loop and its HTTP session.
 
@@ -154,7 +173,7 @@ class ConnectionKeywords(LibraryComponent):
         instance.close()
         self.info(f"Client '{alias}' disconnected.")
 
-    @keyword(tags=("Connection",))
+    @keyword("Close All Clients", tags=("Connection",))
     def close_all_clients(self):
         """Closes every client. Safe to call at any time, e.g. in teardown.
 
@@ -163,7 +182,7 @@ class ConnectionKeywords(LibraryComponent):
         """
         self.library.clients.close_all()
 
-    @keyword(tags=("Connection",))
+    @keyword("Switch Client", tags=("Connection",))
     def switch_client(self, client: str) -> str:
         """Makes ``client`` the current client and returns the previous one's alias.
 
@@ -175,7 +194,7 @@ class ConnectionKeywords(LibraryComponent):
         self.library.clients.current = client
         return previous or ""
 
-    @keyword(tags=("Connection",))
+    @keyword("Reconnect Client", tags=("Connection",))
     def reconnect_client(
         self,
         client: str | None = None,
@@ -200,7 +219,7 @@ class ConnectionKeywords(LibraryComponent):
             )
         self.info(f"Client '{alias}' reconnected.")
 
-    @keyword(tags=("Connection",))
+    @keyword("Validate Connection", tags=("Connection",))
     def validate_connection(
         self, client: str | None = None, timeout: timedelta = timedelta(seconds=5)
     ) -> bool:
@@ -220,30 +239,44 @@ class ConnectionKeywords(LibraryComponent):
         self.info(f"Connection is {'valid' if valid else 'not valid'}.")
         return valid
 
-    @keyword(tags=("Connection",))
-    def get_connection_state(self, client: str | None = None) -> str:
-        """Returns the client's connection state: one of connecting, connected, reconnecting,
-        disconnected, failed or closed.
+    @keyword("Get Connection State", tags=("Connection",))
+    def get_connection_state(
+        self,
+        assertion_operator: AssertionOperator | None = None,
+        assertion_expected: Any = None,
+        message: str | None = None,
+        client: str | None = None,
+    ) -> str:
+        """Returns the client's `ConnectionState`: one of connecting, connected,
+        reconnecting, disconnected, failed or closed; with an assertion operator it is
+        checked too (see `Get Image Info`).
 
         Example:
         | ${state} =    Get Connection State
+        | Get Connection State    ==    connected
+        | Get Connection State    !=    failed    client=second
         """
-        return self.library.clients.get(client)[1].state.value
+        state = self.library.clients.get(client)[1].state.value
+        if isinstance(assertion_expected, ConnectionState):
+            assertion_expected = assertion_expected.value
+        elif assertion_expected is not None and str(assertion_expected) not in STATE_VALUES:
+            raise ComfyError(
+                f"'{assertion_expected}' is not a connection state: use one of {STATES}."
+            )
+        return check(state, assertion_operator, assertion_expected, message, "Connection state")
 
-    @keyword(tags=("Connection",))
-    def connection_state_should_be(self, state: str, client: str | None = None):
-        """Fails unless the client's connection state is ``state``.
+    @keyword("Connection State Should Be", tags=("Connection",))
+    def connection_state_should_be(self, state: ConnectionState, client: str | None = None):
+        """Fails unless the client's connection state is ``state`` (a `ConnectionState`).
 
         Example:
         | Connection State Should Be    connected
         """
-        if state not in {s.value for s in ConnectionState}:
-            raise ComfyError(f"'{state}' is not a connection state: use one of {STATES}.")
-        actual = self.get_connection_state(client)
-        if actual != state:
-            raise AssertionError(f"Connection state is '{actual}', expected '{state}'.")
+        actual = self.library.clients.get(client)[1].state
+        if actual is not state:
+            raise AssertionError(f"Connection state is '{actual.value}', expected '{state.value}'.")
 
-    @keyword(tags=("Connection",))
+    @keyword("Wait For Connection", tags=("Connection",))
     def wait_for_connection(self, client: str | None = None, timeout: timedelta | None = None):
         """Waits until the client's WebSocket is connected.
 
@@ -253,7 +286,7 @@ class ConnectionKeywords(LibraryComponent):
         """
         self._wait_state(client, {ConnectionState.CONNECTED}, timeout, "connected")
 
-    @keyword(tags=("Connection",))
+    @keyword("Wait For Disconnection", tags=("Connection",))
     def wait_for_disconnection(self, client: str | None = None, timeout: timedelta | None = None):
         """Waits until the client notices its WebSocket is gone (any state but connected).
 
@@ -278,7 +311,7 @@ class ConnectionKeywords(LibraryComponent):
     def _since(self, alias: str) -> int:
         return self.library.event_marks.get(alias, 0)
 
-    @keyword(tags=("Events",))
+    @keyword("Start Event Tracking", tags=("Events",))
     def start_event_tracking(self, client: str | None = None):
         """Marks now as the start for `Wait For Event`, `Event Should Have Fired` and
         `Event Should Not Have Fired`: earlier events are ignored by them.
@@ -292,7 +325,7 @@ class ConnectionKeywords(LibraryComponent):
         alias, instance = self.library.clients.get(client)
         self.library.event_marks[alias] = instance.events.last_seq
 
-    @keyword(tags=("Events",))
+    @keyword("Clear Events", tags=("Events",))
     def clear_events(self, client: str | None = None):
         """Forgets every event the client recorded so far (and starts tracking from now).
 
@@ -302,7 +335,7 @@ class ConnectionKeywords(LibraryComponent):
         alias, instance = self.library.clients.get(client)
         self.library.event_marks[alias] = instance.events.clear()
 
-    @keyword(tags=("Events",))
+    @keyword("Wait For Event", tags=("Events",))
     def wait_for_event(
         self,
         event_type: str,
@@ -336,7 +369,7 @@ class ConnectionKeywords(LibraryComponent):
         self.info(f"Event {describe(event_type, payload)} arrived (#{found.seq}).")
         return found.as_dict()
 
-    @keyword(tags=("Events",))
+    @keyword("Event Should Have Fired", tags=("Events",))
     def event_should_have_fired(
         self, event_type: str, client: str | None = None, **payload: Any
     ) -> int:
@@ -350,7 +383,7 @@ class ConnectionKeywords(LibraryComponent):
             raise AssertionError(f"No {describe(event_type, payload)} event has fired.")
         return count
 
-    @keyword(tags=("Events",))
+    @keyword("Event Should Not Have Fired", tags=("Events",))
     def event_should_not_have_fired(
         self, event_type: str, client: str | None = None, **payload: Any
     ):
@@ -363,7 +396,7 @@ class ConnectionKeywords(LibraryComponent):
         if count:
             raise AssertionError(f"{describe(event_type, payload)} fired {count} time(s).")
 
-    @keyword(tags=("Events",))
+    @keyword("Get Events", tags=("Events",))
     def get_events(
         self, event_type: str | None = None, client: str | None = None
     ) -> list[dict[str, Any]]:

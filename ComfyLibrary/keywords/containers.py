@@ -26,7 +26,7 @@ class ContainerKeywords(LibraryComponent):
             raise ComfyError(f"Server '{server.name}' is a process, not a container.")
         return server
 
-    @keyword(tags=("Containers", "Servers"))
+    @keyword("Start ComfyUI Container", tags=("Containers", "Servers"))
     def start_comfyui_container(
         self,
         image: str,
@@ -84,7 +84,7 @@ class ContainerKeywords(LibraryComponent):
         self.link(log_path, f"Container log of '{alias}' (written when it stops)")
         return server.url
 
-    @keyword(tags=("Containers",))
+    @keyword("Docker Image Is Available", tags=("Containers",))
     def docker_image_is_available(self, image: str) -> bool:
         """Returns whether a Docker engine answers and has ``image``. Never fails.
 
@@ -98,7 +98,7 @@ class ContainerKeywords(LibraryComponent):
             return False
         return True
 
-    @keyword(tags=("Containers",))
+    @keyword("Kill Container", tags=("Containers",))
     def kill_container(self, alias: str | None = None):
         """Kills a container's main process (SIGKILL), as a crash would. `Restart Container`
         starts the same container again on the same port.
@@ -108,7 +108,7 @@ class ContainerKeywords(LibraryComponent):
         """
         self._container(alias).kill()
 
-    @keyword(tags=("Containers",))
+    @keyword("Stop Container", tags=("Containers",))
     def stop_container(self, alias: str | None = None, timeout: timedelta = timedelta(seconds=10)):
         """Stops a container gracefully (SIGTERM, then SIGKILL after ``timeout``).
 
@@ -117,7 +117,7 @@ class ContainerKeywords(LibraryComponent):
         """
         self._container(alias).stop(timeout.total_seconds())
 
-    @keyword(tags=("Containers",))
+    @keyword("Restart Container", tags=("Containers",))
     def restart_container(
         self, alias: str | None = None, ready_timeout: timedelta = timedelta(minutes=3)
     ) -> str:
@@ -133,7 +133,7 @@ class ContainerKeywords(LibraryComponent):
         self.info(f"Container '{server.name}' restarted in {seconds:.1f} s.")
         return server.url
 
-    @keyword(tags=("Containers",))
+    @keyword("Get Container Logs", tags=("Containers",))
     def get_container_logs(self, alias: str | None = None, lines: int = 0) -> str:
         """Returns what the container printed, or only its last ``lines`` lines.
 
@@ -143,7 +143,7 @@ class ContainerKeywords(LibraryComponent):
         server = self._container(alias)
         return "\n".join(server.log_tail(lines if lines > 0 else "all"))  # type: ignore[arg-type]
 
-    @keyword(tags=("Containers",))
+    @keyword("Stop All Containers", tags=("Containers",))
     def stop_all_containers(self):
         """Removes every container this run started, including any left ``created`` by a
         failed start. Safe to call at any time.

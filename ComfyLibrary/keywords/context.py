@@ -42,6 +42,17 @@ def parse_size(value: str | int | None) -> int | None:
     return int(float(match.group(1)) * SIZE_UNITS[match.group(2) or ""])
 
 
+def size_limits(
+    min_size: str | None, max_size: str | None, typical: bool, typical_range: tuple[int, int]
+) -> tuple[int | None, int | None]:
+    """Byte limits from ``min_size``/``max_size``; ``typical`` fills the ones not given."""
+    low, high = parse_size(min_size), parse_size(max_size)
+    if typical:
+        low = typical_range[0] if min_size is None else low
+        high = typical_range[1] if max_size is None else high
+    return low, high
+
+
 def safe_name(text: str) -> str:
     """A file-system-safe version of a suite or test name."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")

@@ -32,7 +32,7 @@ class FaultKeywords(LibraryComponent):
         self.debug(f"Faults of '{server.name}': {state}")
         return state
 
-    @keyword(tags=("Faults",))
+    @keyword("Set Server Latency", tags=("Faults",))
     def set_server_latency(self, latency: timedelta, alias: str | None = None):
         """Delays every HTTP answer of a mock server by ``latency`` (``0`` removes it).
 
@@ -42,7 +42,7 @@ class FaultKeywords(LibraryComponent):
         self._control(alias, "latency", {"ms": latency.total_seconds() * 1000})
         self.info(f"Every HTTP answer now takes {self.timestr(latency.total_seconds())} longer.")
 
-    @keyword(tags=("Faults",))
+    @keyword("Fail Next Prompts", tags=("Faults",))
     def fail_next_prompts(
         self,
         count: int = 1,
@@ -80,7 +80,7 @@ class FaultKeywords(LibraryComponent):
         )
         self.info(f"The next {count} prompt(s) will fail ({mode}).")
 
-    @keyword(tags=("Faults",))
+    @keyword("Drop WebSocket Connections", tags=("Faults",))
     def drop_websocket_connections(
         self, when: str = "now", count: int = 1, alias: str | None = None
     ):
@@ -101,7 +101,7 @@ class FaultKeywords(LibraryComponent):
             else f"WebSockets will drop before the next '{when}' event."
         )
 
-    @keyword(tags=("Faults",))
+    @keyword("Stall Execution", tags=("Faults",))
     def stall_execution(self, alias: str | None = None):
         """Holds the mock's worker before its next node until `Resume Execution`.
 
@@ -117,7 +117,7 @@ class FaultKeywords(LibraryComponent):
         self._control(alias, "stall", {"stalled": True})
         self.info("Execution stalled.")
 
-    @keyword(tags=("Faults",))
+    @keyword("Resume Execution", tags=("Faults",))
     def resume_execution(self, alias: str | None = None):
         """Lets a stalled mock continue. See `Stall Execution`.
 
@@ -127,7 +127,7 @@ class FaultKeywords(LibraryComponent):
         self._control(alias, "stall", {"stalled": False})
         self.info("Execution resumed.")
 
-    @keyword(tags=("Faults",))
+    @keyword("Delay History Write", tags=("Faults",))
     def delay_history_write(self, delay: timedelta, alias: str | None = None):
         """Writes each history entry ``delay`` after ``execution_success`` is sent.
 
@@ -140,7 +140,7 @@ class FaultKeywords(LibraryComponent):
         self._control(alias, "history_delay", {"ms": delay.total_seconds() * 1000})
         self.info(f"History is now written {self.timestr(delay.total_seconds())} late.")
 
-    @keyword(tags=("Faults",))
+    @keyword("Lose Queue On Restart", tags=("Faults",))
     def lose_queue_on_restart(self, lose: bool = True, alias: str | None = None):
         """Says whether a restarted mock forgets its queue and history (default ``True``, as
         ComfyUI does). With ``False`` they survive `Restart Server`, even after a crash.
@@ -163,7 +163,7 @@ class FaultKeywords(LibraryComponent):
             else "Queue and history will survive a restart."
         )
 
-    @keyword(tags=("Faults",))
+    @keyword("Reset Faults", tags=("Faults",))
     def reset_faults(self, alias: str | None = None):
         """Clears every injected fault of a mock server (latency, failures, drops, stall, delay).
 
@@ -173,7 +173,7 @@ class FaultKeywords(LibraryComponent):
         self._control(alias, "faults/reset", {})
         self.info("Faults cleared.")
 
-    @keyword(tags=("Faults",))
+    @keyword("Get Server Faults", tags=("Faults",))
     def get_server_faults(self, alias: str | None = None) -> dict[str, Any]:
         """Returns the mock's current faults and counters (rejected prompts, drops, ...).
 

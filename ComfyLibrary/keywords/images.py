@@ -10,10 +10,11 @@ from typing import Any
 from robotlibcore import keyword
 
 from ComfyLibrary.errors import MediaError
-from ComfyLibrary.keywords.context import LibraryComponent, parse_size
+from ComfyLibrary.keywords.assertions import AssertionOperator, check, pick
+from ComfyLibrary.keywords.context import LibraryComponent, size_limits
 from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.media import image_info
-from ComfyLibrary.media.checks import not_valid_message, validate_image
+from ComfyLibrary.media.checks import IMAGE_TYPICAL_SIZES, not_valid_message, validate_image
 from ComfyLibrary.media.compare import compare, identical, parse_masks, pixel_stats
 
 
@@ -31,7 +32,7 @@ class ImageKeywords(LibraryComponent):
     def _timed_validation(self, started: float) -> None:
         self.library.record_validation(time.perf_counter() - started)
 
-    @keyword(tags=("Media", "Images"))
+    @keyword("Validate Image", tags=("Media", "Images"))
     def validate_image(
         self,
         path: Path,
@@ -42,16 +43,18 @@ class ImageKeywords(LibraryComponent):
         max_width: int | None = None,
         min_height: int | None = None,
         max_height: int | None = None,
-        min_size: str = "10 KB",
-        max_size: str = "50 MB",
+        min_size: str | None = None,
+        max_size: str | None = None,
         mode: str | None = None,
         not_blank: bool = True,
+        typical_sizes: bool = False,
         fail: bool = True,
     ) -> dict[str, Any]:
         """Runs every image check in one call and returns the result.
 
         Checks: readable (corrupt files and decompression bombs fail cleanly), format,
-        width and height (exact, or ``min_``/``max_``), file size, mode, and not blank.
+        width and height (exact, or ``min_``/``max_``), file size (no limits unless
+        given; ``typical_sizes=True`` for 10 KB to 50 MB), mode, and not blank.
         The result has ``passed``, ``checks`` (name, passed, detail), ``errors`` and
         ``metadata`` (format, width, height, mode, size, frames, stddev). It fails
         listing every failed check, unless ``fail=False``. The image is shown in the log.
@@ -71,8 +74,7 @@ class ImageKeywords(LibraryComponent):
             max_width,
             min_height,
             max_height,
-            parse_size(min_size),
-            parse_size(max_size),
+            *size_limits(min_size, max_size, typical_sizes, IMAGE_TYPICAL_SIZES),
             mode,
             not_blank,
         )
@@ -86,23 +88,25 @@ class ImageKeywords(LibraryComponent):
         )
         return result.as_dict()
 
-    @keyword(tags=("Media", "Images"))
+    @keyword("Image Should Be Valid", tags=("Media", "Images"))
     def image_should_be_valid(
         self,
         path: Path,
         format: str = "PNG, JPEG, WEBP",
         width: int | None = None,
         height: int | None = None,
-        min_size: str = "10 KB",
-        max_size: str = "50 MB",
+        min_size: str | None = None,
+        max_size: str | None = None,
         mode: str | None = None,
+        typical_sizes: bool = False,
     ) -> dict[str, Any]:
         """Checks that ``path`` is a readable image with the expected properties.
 
         | =Argument= | =Description= |
         | ``format`` | Allowed formats, comma separated. Default ``PNG, JPEG, WEBP``. |
         | ``width``, ``height`` | Exact dimensions in pixels. |
-        | ``min_size``, ``max_size`` | Size limits like ``10 KB``, ``50 MB``; ``none``: no limit. |
+        | ``min_size``, ``max_size`` | Size limits like ``10 KB``, ``50 MB``; none by default. |
+        | ``typical_sizes`` | ``True`` applies the range production images fall in, 10 KB to 50 MB (seed 004's), to the limits not given. |
         | ``mode`` | Pillow mode such as ``RGB`` or ``RGBA``. |
 
         Every check runs; the failure lists all that failed. Returns the image's
@@ -112,6 +116,7 @@ class ImageKeywords(LibraryComponent):
         Example:
         | Image Should Be Valid    ${file}    width=512    height=512
         | Image Should Be Valid    ${file}    format=PNG    min_size=100 B
+        | Image Should Be Valid    ${file}    typical_sizes=True
         """
         result = self.validate_image(
             path,
@@ -123,22 +128,41 @@ class ImageKeywords(LibraryComponent):
             mode=mode,
             not_blank=False,
             fail=False,
+            typical_sizes=typical_sizes,
         )
         if not result["passed"]:
             raise MediaError(not_valid_message(result))
         return result["metadata"]
 
-    @keyword(tags=("Media", "Images"))
-    def get_image_info(self, path: Path) -> dict[str, Any]:
-        """Returns ``format``, ``width``, ``height``, ``mode``, ``size`` and ``frames`` of an image.
+    @keyword("Get Image Info", tags=("Media", "Images"))
+    def get_image_info(
+        self,
+        path: Path,
+        key: str | None = None,
+        assertion_operator: AssertionOperator | None = None,
+        assertion_expected: Any = None,
+        message: str | None = None,
+    ) -> Any:
+        """Returns ``format``, ``width``, ``height``, ``mode``, ``size`` (bytes) and
+        ``frames`` of an image, or with ``key`` only that one.
+
+        With an assertion operator (``==``, ``!=``, ``<``, ``>``, ``<=``, ``>=``,
+        ``contains``, ``matches``, ...) the value is also checked, as Browser's getters do;
+        a failure names the value found. ``message`` replaces the failure message.
 
         Example:
         | ${info} =    Get Image Info    ${file}
-        | Should Be Equal As Integers    ${info}[width]    512
+        | Should Be Equal As Integers    ${info.width}    512
+        | Get Image Info    ${file}    width    ==    512
+        | Get Image Info    ${file}    size    <    2000000
+        | Get Image Info    ${file}    format    ==    PNG
         """
-        return image_info(path).as_dict()
+        info = image_info(path).as_dict()
+        value = pick(info, key, f"Image {Path(path).name}")
+        what = f"Image {Path(path).name} {key or 'info'}"
+        return check(value, assertion_operator, assertion_expected, message, what)
 
-    @keyword(tags=("Media", "Images"))
+    @keyword("Image Should Not Be Blank", tags=("Media", "Images"))
     def image_should_not_be_blank(self, path: Path, min_stddev: float = 2.0) -> dict[str, Any]:
         """Fails when an image is uniform or nearly so (a black, white or flat frame).
 
@@ -158,7 +182,7 @@ class ImageKeywords(LibraryComponent):
             )
         return stats
 
-    @keyword(tags=("Media", "Images"))
+    @keyword("Images Should Be Identical", tags=("Media", "Images"))
     def images_should_be_identical(self, first: Path, second: Path):
         """Fails unless both images have the same size and exactly the same pixels.
 
@@ -172,7 +196,7 @@ class ImageKeywords(LibraryComponent):
             )
         self.info(f"Images {Path(first).name} and {Path(second).name} are identical.")
 
-    @keyword(tags=("Media", "Images"))
+    @keyword("Images Should Be Different", tags=("Media", "Images"))
     def images_should_be_different(self, first: Path, second: Path):
         """Fails when both images have exactly the same pixels.
 
@@ -186,7 +210,7 @@ class ImageKeywords(LibraryComponent):
             )
         self.info(f"Images differ: {reason}.")
 
-    @keyword(tags=("Media", "Images"))
+    @keyword("Image Should Match Reference", tags=("Media", "Images"))
     def image_should_match_reference(
         self,
         path: Path,

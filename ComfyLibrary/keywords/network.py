@@ -20,7 +20,7 @@ class NetworkKeywords(LibraryComponent):
             raise ComfyError("No network proxy: start one with Start Network Proxy.")
         return self.library.proxies[key]
 
-    @keyword(tags=("Network",))
+    @keyword("Start Network Proxy", tags=("Network",))
     def start_network_proxy(self, target: str, alias: str = "proxy", port: int = 0) -> str:
         """Starts a TCP proxy in front of ``target`` (a server URL) and returns the proxy's URL.
 
@@ -40,7 +40,7 @@ class NetworkKeywords(LibraryComponent):
         self.info(f"Network proxy '{alias}' at {proxy.url} forwards to {target}.")
         return proxy.url
 
-    @keyword(tags=("Network",))
+    @keyword("Get Proxy URL", tags=("Network",))
     def get_proxy_url(self, alias: str | None = None) -> str:
         """Returns the URL clients use to connect through a proxy.
 
@@ -49,7 +49,7 @@ class NetworkKeywords(LibraryComponent):
         """
         return self._proxy(alias).url
 
-    @keyword(tags=("Network",))
+    @keyword("Set Proxy Latency", tags=("Network",))
     def set_proxy_latency(self, latency: timedelta, alias: str | None = None):
         """Delays every chunk of data through the proxy, both ways, by ``latency``.
 
@@ -59,7 +59,7 @@ class NetworkKeywords(LibraryComponent):
         self._proxy(alias).set_latency(latency.total_seconds())
         self.info(f"Proxy latency set to {self.timestr(latency.total_seconds())}.")
 
-    @keyword(tags=("Network",))
+    @keyword("Set Proxy Bandwidth", tags=("Network",))
     def set_proxy_bandwidth(self, bandwidth: str, alias: str | None = None):
         """Caps the proxy's throughput per connection and direction, e.g. ``100 KB`` per second.
 
@@ -72,7 +72,7 @@ class NetworkKeywords(LibraryComponent):
         self._proxy(alias).set_bandwidth(rate)
         self.info(f"Proxy bandwidth capped at {rate} bytes/s." if rate else "Bandwidth uncapped.")
 
-    @keyword(tags=("Network",))
+    @keyword("Drop Proxy Connections", tags=("Network",))
     def drop_proxy_connections(self, alias: str | None = None) -> int:
         """Aborts every connection through the proxy and returns how many were cut.
 
@@ -86,7 +86,7 @@ class NetworkKeywords(LibraryComponent):
         self.info(f"Dropped {count} proxy connection(s).")
         return count
 
-    @keyword(tags=("Network",))
+    @keyword("Blackhole Proxy", tags=("Network",))
     def blackhole_proxy(self, alias: str | None = None):
         """Makes the proxy swallow everything: it accepts and reads but never forwards or
         answers, so clients time out. Open connections go silent too.
@@ -98,7 +98,7 @@ class NetworkKeywords(LibraryComponent):
         self._proxy(alias).blackhole()
         self.info("Proxy is a blackhole now.")
 
-    @keyword(tags=("Network",))
+    @keyword("Refuse Proxy Connections", tags=("Network",))
     def refuse_proxy_connections(self, alias: str | None = None):
         """Closes the proxy's listening socket: new connections are refused and open ones cut.
 
@@ -108,7 +108,7 @@ class NetworkKeywords(LibraryComponent):
         self._proxy(alias).refuse_connections()
         self.info("Proxy refuses connections.")
 
-    @keyword(tags=("Network",))
+    @keyword("Restore Proxy", tags=("Network",))
     def restore_proxy(self, alias: str | None = None):
         """Clears every proxy fault and accepts connections again on the same port.
 
@@ -118,7 +118,7 @@ class NetworkKeywords(LibraryComponent):
         self._proxy(alias).restore()
         self.info("Proxy restored.")
 
-    @keyword(tags=("Network",))
+    @keyword("Stop Network Proxy", tags=("Network",))
     def stop_network_proxy(self, alias: str | None = None):
         """Stops a proxy and cuts its connections.
 

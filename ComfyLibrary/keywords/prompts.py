@@ -12,6 +12,7 @@ from robotlibcore import keyword
 
 from ComfyLibrary.client.client import Completion, PromptHandle
 from ComfyLibrary.errors import ComfyError, WorkflowError
+from ComfyLibrary.keywords.assertions import AssertionOperator, check
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.keywords.workflow import problems_message
 from ComfyLibrary.workflow.validate import validate_workflow
@@ -20,7 +21,7 @@ from ComfyLibrary.workflow.validate import validate_workflow
 class PromptKeywords(LibraryComponent):
     """Keywords that submit prompts and follow them."""
 
-    @keyword(tags=("Prompts",))
+    @keyword("Submit Workflow", tags=("Prompts",))
     def submit_workflow(
         self, workflow: Any, client: str | None = None, front: bool = False, validate: bool = True
     ) -> str:
@@ -60,7 +61,7 @@ class PromptKeywords(LibraryComponent):
             self.library.warn_partial(handle)
         return handle.prompt_id
 
-    @keyword(tags=("Prompts",))
+    @keyword("Wait For Completion", tags=("Prompts",))
     def wait_for_completion(
         self,
         prompt_id: str | None = None,
@@ -110,7 +111,7 @@ class PromptKeywords(LibraryComponent):
         )
         return result
 
-    @keyword(tags=("Prompts",))
+    @keyword("Download Outputs", tags=("Prompts",))
     def download_outputs(
         self,
         prompt_id: str | None = None,
@@ -158,7 +159,7 @@ class PromptKeywords(LibraryComponent):
         self.info(f"Downloaded {len(files)} file(s) of prompt {prompt_id} to {folder}.")
         return files
 
-    @keyword(tags=("Prompts",))
+    @keyword("Get Queue", tags=("Prompts",))
     def get_queue(self, client: str | None = None) -> dict[str, Any]:
         """Returns the server's queue: ``queue_running`` and ``queue_pending`` lists.
 
@@ -168,7 +169,27 @@ class PromptKeywords(LibraryComponent):
         """
         return self.library.clients.get(client)[1].queue()
 
-    @keyword(tags=("Prompts",))
+    @keyword("Get Queue Length", tags=("Prompts",))
+    def get_queue_length(
+        self,
+        assertion_operator: AssertionOperator | None = None,
+        assertion_expected: Any = None,
+        message: str | None = None,
+        client: str | None = None,
+    ) -> int:
+        """Returns how many prompts the server is running or holding (ComfyUI's
+        ``queue_remaining``); with an assertion operator it is checked too.
+
+        Example:
+        | ${length} =    Get Queue Length
+        | Get Queue Length    ==    0
+        | Get Queue Length    <=    2    message=The GPU box is backed up
+        """
+        queue = self.library.clients.get(client)[1].queue()
+        length = len(queue.get("queue_running", [])) + len(queue.get("queue_pending", []))
+        return check(length, assertion_operator, assertion_expected, message, "Queue length")
+
+    @keyword("Wait Until Queue Is Empty", tags=("Prompts",))
     def wait_until_queue_is_empty(
         self, timeout: timedelta | None = None, client: str | None = None
     ) -> None:
@@ -198,7 +219,7 @@ class PromptKeywords(LibraryComponent):
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
 
-    @keyword(tags=("Prompts",))
+    @keyword("Get History", tags=("Prompts",))
     def get_history(
         self, prompt_id: str | None = None, max_items: int | None = None, client: str | None = None
     ) -> dict[str, Any]:
@@ -217,7 +238,7 @@ class PromptKeywords(LibraryComponent):
             return entry
         return instance.history(max_items=max_items)
 
-    @keyword(tags=("Prompts",))
+    @keyword("Upload Image", tags=("Prompts",))
     def upload_image(
         self,
         path: Path,
@@ -246,19 +267,19 @@ class PromptKeywords(LibraryComponent):
         self.info(f"Uploaded {Path(path).name} as {stored}.")
         return stored
 
-    @keyword(tags=("Prompts",))
+    @keyword("Interrupt Prompt", tags=("Prompts",))
     def interrupt(self, prompt_id: str | None = None, client: str | None = None):
         """Interrupts the running prompt; with ``prompt_id``, only if that prompt is running
         (ComfyUI ignores the request otherwise). It takes effect at the next node.
 
         Example:
-        | Interrupt    ${prompt_id}
+        | Interrupt Prompt    ${prompt_id}
         | Run Keyword And Expect Error    *was interrupted*    Wait For Completion    ${prompt_id}
         """
         self.library.clients.get(client)[1].interrupt(prompt_id)
         self.info("Interrupt sent" + (f" for prompt {prompt_id}." if prompt_id else "."))
 
-    @keyword(tags=("Prompts",))
+    @keyword("Clear Queue", tags=("Prompts",))
     def clear_queue(self, client: str | None = None):
         """Removes every pending prompt from the queue (the running one carries on).
 
@@ -268,7 +289,7 @@ class PromptKeywords(LibraryComponent):
         self.library.clients.get(client)[1].clear_queue()
         self.info("Queue cleared.")
 
-    @keyword(tags=("Prompts",))
+    @keyword("Delete From History", tags=("Prompts",))
     def delete_from_history(self, prompt_id: str | None = None, client: str | None = None):
         """Deletes one prompt from the server's history, or the whole history without
         ``prompt_id``.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +13,8 @@ from robotlibcore import keyword
 from ComfyLibrary.errors import ComfyError, WorkflowError
 from ComfyLibrary.keywords.context import LibraryComponent, safe_name
 from ComfyLibrary.keywords.workflow import problems_message
-from ComfyLibrary.report import PHASES, RunRecord
+from ComfyLibrary.report import Phase, RunRecord
+from ComfyLibrary.workflow import Workflow
 from ComfyLibrary.workflow.bindings import apply
 from ComfyLibrary.workflow.validate import validate_workflow
 
@@ -35,7 +37,7 @@ class RunResult:
 class RunKeywords(LibraryComponent):
     """Whole-run keywords and phase timings."""
 
-    @keyword(tags=("Workflow", "Prompts"))
+    @keyword("Run Workflow", tags=("Workflow", "Prompts"))
     def run_workflow(
         self,
         workflow: Any,
@@ -72,15 +74,18 @@ class RunKeywords(LibraryComponent):
         if self.library.pending_upload:
             record.add("upload", self.library.pending_upload)
             self.library.pending_upload = 0.0
+        if isinstance(workflow, Workflow):
+            record.parameters = {**workflow.inputs, **workflow.parameters}
         if parameters:
-            info = self.library.workflows.get(id(workflow))
-            if info is None:
+            if not isinstance(workflow, Workflow):
                 raise WorkflowError(
                     "Named parameters need a workflow loaded with Load Workflow "
                     "(it has the bindings)."
                 )
-            record.parameters = apply(prompt, info.bindings, parameters)
-            self.info("Parameters: " + ", ".join(f"{k}={v}" for k, v in record.parameters.items()))
+            own = [name for name in inspect.signature(self.run_workflow).parameters][:-1]
+            written = apply(prompt, workflow.bindings, parameters, keyword_arguments=own)
+            record.parameters.update(written)
+            self.info("Parameters: " + ", ".join(f"{k}={v}" for k, v in written.items()))
         self.library.current_run = record
         self.library.report.add(record)
         try:
@@ -129,20 +134,20 @@ class RunKeywords(LibraryComponent):
             self.link(path)
         return files
 
-    @keyword(tags=("Report",))
+    @keyword("Phase Time Should Be Less Than", tags=("Report",))
     def phase_time_should_be_less_than(
-        self, phase: str, limit: timedelta, result: RunResult | None = None
+        self, phase: Phase, limit: timedelta, result: RunResult | None = None
     ):
         """Fails when a phase of the last run (or of ``result``) took ``limit`` or longer.
 
-        Phases: connect, validate, upload, queue_wait, execution, download, validation.
+        ``phase`` is a `Phase`: connect, validate, upload, queue_wait, execution,
+        download or validation.
 
         Example:
         | Run Workflow    z_image_turbo_generation
         | Phase Time Should Be Less Than    execution    2 minutes
         """
-        if phase not in PHASES:
-            raise ComfyError(f"'{phase}' is not a phase: use one of {', '.join(PHASES)}.")
+        phase_name = phase.value
         timings = (
             result.timings
             if result is not None
@@ -150,19 +155,19 @@ class RunKeywords(LibraryComponent):
         )
         if timings is None:
             raise ComfyError("No workflow run yet: use Run Workflow first.")
-        if phase not in timings:
+        if phase_name not in timings:
             raise ComfyError(
-                f"The run has no '{phase}' phase (it has: {', '.join(timings) or 'none'})."
+                f"The run has no '{phase_name}' phase (it has: {', '.join(timings) or 'none'})."
             )
-        seconds = timings[phase]
+        seconds = timings[phase_name]
         if seconds >= limit.total_seconds():
             raise AssertionError(
-                f"Phase '{phase}' took {self.timestr(seconds)}, not less than "
+                f"Phase '{phase_name}' took {self.timestr(seconds)}, not less than "
                 f"{self.timestr(limit.total_seconds())}."
             )
-        self.info(f"Phase '{phase}' took {seconds * 1000:.0f} ms.")
+        self.info(f"Phase '{phase_name}' took {seconds * 1000:.0f} ms.")
 
-    @keyword(tags=("Report",))
+    @keyword("Get Run Report", tags=("Report",))
     def get_run_report(self) -> dict[str, Any]:
         """Returns the summary of every workflow run so far: runs per status and, per phase,
         count, median and maximum seconds. The full report is ``run-report.json``.

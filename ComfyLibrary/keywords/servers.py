@@ -24,7 +24,7 @@ PORT_RETRIES = 3
 class ServerKeywords(LibraryComponent):
     """Server lifecycle keywords."""
 
-    @keyword(tags=("Servers",))
+    @keyword("Start Mock Server", tags=("Servers",))
     def start_mock_server(
         self,
         alias: str | None = None,
@@ -113,7 +113,7 @@ class ServerKeywords(LibraryComponent):
         )
         return server.url
 
-    @keyword(tags=("Servers",))
+    @keyword("Start ComfyUI Server", tags=("Servers",))
     def start_comfyui_server(
         self,
         path: Path | None = None,
@@ -182,7 +182,7 @@ class ServerKeywords(LibraryComponent):
         self.link(server.log_path, f"Server log of '{alias}'")
         return server.url
 
-    @keyword(tags=("Servers",))
+    @keyword("Stop Server", tags=("Servers",))
     def stop_server(self, alias: str | None = None, timeout: timedelta = timedelta(seconds=10)):
         """Stops a server gracefully: SIGTERM, then SIGKILL if it has not ended in ``timeout``.
 
@@ -204,7 +204,7 @@ class ServerKeywords(LibraryComponent):
             )
         )
 
-    @keyword(tags=("Servers",))
+    @keyword("Kill Server", tags=("Servers",))
     def kill_server(self, alias: str | None = None):
         """Kills a server with SIGKILL, as a crash would: no clean shutdown, sockets just drop.
 
@@ -216,7 +216,7 @@ class ServerKeywords(LibraryComponent):
         server.kill()
         self.info(f"Server '{server.name}' killed (pid {server.pid}).")
 
-    @keyword(tags=("Servers",))
+    @keyword("Restart Server", tags=("Servers",))
     def restart_server(
         self,
         alias: str | None = None,
@@ -241,7 +241,7 @@ class ServerKeywords(LibraryComponent):
         self.info(f"Server '{server.name}' restarted at {server.url} in {seconds * 1000:.0f} ms.")
         return server.url
 
-    @keyword(tags=("Servers",))
+    @keyword("Freeze Server", tags=("Servers",))
     def freeze_server(self, alias: str | None = None):
         """Freezes a server with SIGSTOP: its socket still accepts connections, nothing answers.
 
@@ -257,7 +257,7 @@ class ServerKeywords(LibraryComponent):
         server.freeze()
         self.info(f"Server '{server.name}' frozen (SIGSTOP).")
 
-    @keyword(tags=("Servers",))
+    @keyword("Thaw Server", tags=("Servers",))
     def thaw_server(self, alias: str | None = None):
         """Resumes a server frozen with `Freeze Server` (SIGCONT).
 
@@ -268,7 +268,7 @@ class ServerKeywords(LibraryComponent):
         server.thaw()
         self.info(f"Server '{server.name}' thawed (SIGCONT).")
 
-    @keyword(tags=("Servers",))
+    @keyword("Stop All Servers", tags=("Servers",))
     def stop_all_servers(self):
         """Stops every server the library started. Safe to call at any time, e.g. in teardown.
 
@@ -281,7 +281,7 @@ class ServerKeywords(LibraryComponent):
                 dispose(server)
                 self.debug(f"Server '{alias}' stopped.")
 
-    @keyword(tags=("Servers",))
+    @keyword("Get Server URL", tags=("Servers",))
     def get_server_url(self, alias: str | None = None) -> str:
         """Returns the URL of a started server.
 
@@ -290,7 +290,7 @@ class ServerKeywords(LibraryComponent):
         """
         return self.library.servers.get(alias).url
 
-    @keyword(tags=("Servers",))
+    @keyword("Get Server Log", tags=("Servers",))
     def get_server_log(self, alias: str | None = None, lines: int = 0) -> str:
         """Returns what a server printed (its log file), or only the last ``lines`` lines.
 
@@ -304,7 +304,7 @@ class ServerKeywords(LibraryComponent):
             text = "\n".join(text.splitlines()[-lines:])
         return text
 
-    @keyword(tags=("Servers",))
+    @keyword("Server Should Be Running", tags=("Servers",))
     def server_should_be_running(self, alias: str | None = None):
         """Fails unless the server's process is alive and answers ``GET /system_stats``.
 
@@ -319,7 +319,7 @@ class ServerKeywords(LibraryComponent):
         if not server.answers(timeout=self.seconds(None)):
             raise ComfyError(f"Server '{server.name}' is running but {server.url} does not answer.")
 
-    @keyword(tags=("Servers",))
+    @keyword("Server Should Be Stopped", tags=("Servers",))
     def server_should_be_stopped(self, alias: str | None = None):
         """Fails if the server's process is still alive.
 

@@ -10,10 +10,11 @@ from typing import Any
 from robotlibcore import keyword
 
 from ComfyLibrary.errors import MediaError
-from ComfyLibrary.keywords.context import LibraryComponent, parse_size
+from ComfyLibrary.keywords.assertions import AssertionOperator, check, pick
+from ComfyLibrary.keywords.context import LibraryComponent, size_limits
 from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.media.audio import audio_info
-from ComfyLibrary.media.checks import not_valid_message, validate_video
+from ComfyLibrary.media.checks import VIDEO_TYPICAL_SIZES, not_valid_message, validate_video
 from ComfyLibrary.media.ranges import within
 from ComfyLibrary.media.video import frame_at, video_info
 
@@ -48,14 +49,14 @@ class VideoKeywords(LibraryComponent):
             poster = None
         self.log.video(path, poster)
 
-    @keyword(tags=("Media", "Videos"))
+    @keyword("Validate Video", tags=("Media", "Videos"))
     def validate_video(
         self,
         path: Path,
         container: str = "mp4, webm",
         codec: str | None = None,
-        min_size: str = "100 KB",
-        max_size: str = "500 MB",
+        min_size: str | None = None,
+        max_size: str | None = None,
         min_duration: timedelta | None = None,
         max_duration: timedelta | None = None,
         fps: float | None = None,
@@ -66,11 +67,13 @@ class VideoKeywords(LibraryComponent):
         not_frozen: bool = True,
         not_black: bool = True,
         fail: bool = True,
+        typical_sizes: bool = False,
     ) -> dict[str, Any]:
         """Runs every video check in one call and returns the result.
 
         Checks: readable, container (MP4 or WebM by default), codec, file size
-        (100 KB to 500 MB by default), duration (above zero, or in the range given),
+        (no limits unless given; ``typical_sizes=True`` for seed 004's 100 KB to
+        500 MB), duration (above zero, or in the range given),
         fps, frame count, width, height, not frozen (frames change) and not black.
         The result has ``passed``, ``checks``, ``errors`` and ``metadata`` (container,
         codec, width, height, fps, frames, duration, size, audio streams, mean change).
@@ -86,8 +89,7 @@ class VideoKeywords(LibraryComponent):
             path,
             [c.strip().lower() for c in container.split(",")],
             codec,
-            parse_size(min_size),
-            parse_size(max_size),
+            *size_limits(min_size, max_size, typical_sizes, VIDEO_TYPICAL_SIZES),
             seconds_of(min_duration),
             seconds_of(max_duration),
             fps,
@@ -111,20 +113,21 @@ class VideoKeywords(LibraryComponent):
         )
         return result.as_dict()
 
-    @keyword(tags=("Media", "Videos"))
+    @keyword("Video Should Be Valid", tags=("Media", "Videos"))
     def video_should_be_valid(
         self,
         path: Path,
         container: str = "mp4, webm",
         codec: str | None = None,
-        min_size: str = "100 KB",
-        max_size: str = "500 MB",
+        min_size: str | None = None,
+        max_size: str | None = None,
         min_duration: timedelta | None = None,
         max_duration: timedelta | None = None,
         fps: float | None = None,
         frames: int | None = None,
         width: int | None = None,
         height: int | None = None,
+        typical_sizes: bool = False,
     ) -> dict[str, Any]:
         """Checks a video's container, codec, size, duration, fps, frame count and dimensions.
 
@@ -151,21 +154,36 @@ class VideoKeywords(LibraryComponent):
             not_frozen=False,
             not_black=False,
             fail=False,
+            typical_sizes=typical_sizes,
         )
         if not result["passed"]:
             raise MediaError(not_valid_message(result))
         return result["metadata"]
 
-    @keyword(tags=("Media", "Videos"))
-    def get_video_info(self, path: Path) -> dict[str, Any]:
+    @keyword("Get Video Info", tags=("Media", "Videos"))
+    def get_video_info(
+        self,
+        path: Path,
+        key: str | None = None,
+        assertion_operator: AssertionOperator | None = None,
+        assertion_expected: Any = None,
+        message: str | None = None,
+    ) -> Any:
         """Returns ``container``, ``codec``, ``width``, ``height``, ``fps``, ``frames``,
-        ``duration`` (seconds), ``size`` (bytes) and ``audio`` (one entry per audio stream).
+        ``duration`` (seconds), ``size`` (bytes) and ``audio`` (one entry per audio
+        stream), or with ``key`` only that one; with an assertion operator it is checked
+        too (see `Get Image Info`).
 
         Example:
         | ${info} =    Get Video Info    ${video}
-        | Should Be Equal As Integers    ${info}[frames]    121
+        | Should Be Equal As Integers    ${info.frames}    121
+        | Get Video Info    ${video}    duration    >    1.5
+        | Get Video Info    ${video}    codec    ==    h264
         """
-        return video_info(path).as_dict()
+        info = video_info(path).as_dict()
+        value = pick(info, key, f"Video {Path(path).name}")
+        what = f"Video {Path(path).name} {key or 'info'}"
+        return check(value, assertion_operator, assertion_expected, message, what)
 
     def _content_check(self, path: Path, check: str, **options: Any) -> dict[str, Any]:
         """Runs one content check (``not_frozen`` or ``not_black``) and fails with its detail."""
@@ -185,7 +203,7 @@ class VideoKeywords(LibraryComponent):
             raise MediaError(f"Video {Path(path).name}: {failed[0].detail}.")
         return result.metadata
 
-    @keyword(tags=("Media", "Videos"))
+    @keyword("Video Should Not Be Frozen", tags=("Media", "Videos"))
     def video_should_not_be_frozen(self, path: Path, min_change: float = 0.5) -> dict[str, Any]:
         """Fails when a video barely changes from frame to frame (a still image encoded as video).
 
@@ -197,7 +215,7 @@ class VideoKeywords(LibraryComponent):
         """
         return self._content_check(path, "not_frozen", min_change=min_change)
 
-    @keyword(tags=("Media", "Videos"))
+    @keyword("Video Should Not Be Black", tags=("Media", "Videos"))
     def video_should_not_be_black(
         self, path: Path, max_black_fraction: float = 0.5
     ) -> dict[str, Any]:
@@ -208,7 +226,7 @@ class VideoKeywords(LibraryComponent):
         """
         return self._content_check(path, "not_black", max_black_fraction=max_black_fraction)
 
-    @keyword(tags=("Media", "Videos"))
+    @keyword("Get Video Frame", tags=("Media", "Videos"))
     def get_video_frame(
         self,
         path: Path,
@@ -235,7 +253,7 @@ class VideoKeywords(LibraryComponent):
         self.log.image(target, f"{path.name} {label}")
         return target
 
-    @keyword(tags=("Media", "Audio"))
+    @keyword("Audio Should Be Valid", tags=("Media", "Audio"))
     def audio_should_be_valid(
         self,
         path: Path,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,21 +11,11 @@ from robotlibcore import keyword
 
 from ComfyLibrary.errors import ComfyError, WorkflowError
 from ComfyLibrary.keywords.context import LibraryComponent
-from ComfyLibrary.workflow import load_workflow, resolve_workflow_path, set_input
-from ComfyLibrary.workflow.bindings import Bindings, apply, load_bindings
+from ComfyLibrary.workflow import Workflow, load_workflow, set_input
+from ComfyLibrary.workflow.bindings import apply, load_bindings
 from ComfyLibrary.workflow.loader import read_json
 from ComfyLibrary.workflow.ui_format import convert_ui_workflow, is_ui_format
 from ComfyLibrary.workflow.validate import validate_workflow
-
-
-@dataclass
-class WorkflowInfo:
-    """What the library remembers about a loaded workflow dictionary."""
-
-    name: str
-    path: Path | None
-    bindings: Bindings
-    parameters: dict[str, Any] = field(default_factory=dict)
 
 
 def problems_message(name: str, problems: list[Any]) -> str:
@@ -40,8 +29,8 @@ def problems_message(name: str, problems: list[Any]) -> str:
 class WorkflowKeywords(LibraryComponent):
     """Workflow keywords."""
 
-    @keyword(tags=("Workflow",))
-    def load_workflow(self, name: str, object_info: Path | None = None) -> dict[str, Any]:
+    @keyword("Load Workflow", tags=("Workflow",))
+    def load_workflow(self, name: str, object_info: Path | None = None) -> Workflow:
         """Loads a workflow file and returns it as an API-format dictionary.
 
         ``name`` is a file in the workflow folder (the library's ``workflow_dir``,
@@ -63,7 +52,7 @@ class WorkflowKeywords(LibraryComponent):
         | ${workflow} =    Load Workflow    z_image_turbo_generation
         | ${workflow} =    Load Workflow    from_the_editor.json    object_info=${CURDIR}/object_info.json
         """
-        path = resolve_workflow_path(name, self.library.workflow_dir)
+        path = self.library.find_workflow(name)
         data = read_json(path)
         if is_ui_format(data):
             catalog = self._catalog(
@@ -76,15 +65,14 @@ class WorkflowKeywords(LibraryComponent):
         else:
             workflow = load_workflow(path)
             self.info(f"Loaded workflow {path.name} with {len(workflow)} nodes.")
-        workflow = copy.deepcopy(workflow)
         bindings = load_bindings(path)
-        self.library.workflows[id(workflow)] = WorkflowInfo(path.stem, path, bindings)
+        workflow = Workflow(copy.deepcopy(workflow), path.stem, path, bindings)
         if bindings.items:
             self.info(f"Parameters: {', '.join(bindings.names())}.")
         self.debug(json.dumps(workflow, indent=1)[:4000])
         return workflow
 
-    @keyword(tags=("Workflow",))
+    @keyword("Set Workflow Input", tags=("Workflow",))
     def set_workflow_input(self, workflow: dict[str, Any], path: str, value: Any) -> None:
         """Sets one input of a loaded workflow.
 
@@ -98,12 +86,14 @@ class WorkflowKeywords(LibraryComponent):
         | Set Workflow Input    ${workflow}    KSampler.seed    ${42}
         """
         node_id = set_input(workflow, path, value)
+        if isinstance(workflow, Workflow):
+            workflow.inputs[path] = value
         self.info(
             f"Set node {node_id} ({workflow[node_id]['class_type']}) input "
             f"'{path.rpartition('.')[2]}' to {self.short(value, 120)!s}."
         )
 
-    @keyword(tags=("Workflow",))
+    @keyword("Set Workflow Parameters", tags=("Workflow",))
     def set_workflow_parameters(
         self, workflow: dict[str, Any], **parameters: Any
     ) -> dict[str, Any]:
@@ -119,14 +109,14 @@ class WorkflowKeywords(LibraryComponent):
         | ${written} =    Set Workflow Parameters    ${workflow}    seed=random
         """
         info = self._info(workflow)
-        written = apply(workflow, info.bindings, parameters)
+        written = apply(workflow, info.bindings, parameters, keyword_arguments=["workflow"])
         info.parameters.update(written)
         self.info(
             "Parameters set: " + ", ".join(f"{k}={self.short(v, 80)}" for k, v in written.items())
         )
         return written
 
-    @keyword(tags=("Workflow",))
+    @keyword("Get Workflow Parameters", tags=("Workflow",))
     def get_workflow_parameters(self, workflow: dict[str, Any]) -> dict[str, str]:
         """Returns the workflow's named parameters and what each sets.
 
@@ -140,7 +130,7 @@ class WorkflowKeywords(LibraryComponent):
             for name, b in info.bindings.items.items()
         }
 
-    @keyword(tags=("Workflow",))
+    @keyword("Validate Workflow", tags=("Workflow",))
     def validate_workflow(
         self, workflow: Any, object_info: Path | None = None, fail: bool = True
     ) -> list[str]:
@@ -170,14 +160,13 @@ class WorkflowKeywords(LibraryComponent):
             self.info(f"Workflow '{name}' is valid for this server.")
         return [str(p) for p in problems]
 
-    def _info(self, workflow: dict[str, Any]) -> WorkflowInfo:
-        info = self.library.workflows.get(id(workflow))
-        if info is None:
+    def _info(self, workflow: dict[str, Any]) -> Workflow:
+        if not isinstance(workflow, Workflow):
             raise WorkflowError(
                 "This workflow was not loaded with Load Workflow, so it has no "
                 "named parameters: use Set Workflow Input instead."
             )
-        return info
+        return workflow
 
     def _catalog(self, object_info: Path | None, for_what: str) -> dict[str, Any]:
         if object_info is not None:

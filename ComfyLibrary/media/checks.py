@@ -13,8 +13,9 @@ from ComfyLibrary.media.ranges import describe, within
 from ComfyLibrary.media.video import motion_stats, video_info
 
 DEFAULT_CONTAINERS = ("mp4", "webm")
-VIDEO_MIN_SIZE = 100 * 1024
-VIDEO_MAX_SIZE = 500 * 1024 * 1024
+# Seed 004's "typical" size ranges, applied on request (typical_sizes=True): no default limits.
+IMAGE_TYPICAL_SIZES = (10 * 1024, 50 * 1024 * 1024)
+VIDEO_TYPICAL_SIZES = (100 * 1024, 500 * 1024 * 1024)
 
 
 @dataclass
@@ -87,8 +88,8 @@ def validate_image(
     max_width: int | None = None,
     min_height: int | None = None,
     max_height: int | None = None,
-    min_size: int | None = 10 * 1024,
-    max_size: int | None = 50 * 1024 * 1024,
+    min_size: int | None = None,
+    max_size: int | None = None,
     mode: str | None = None,
     not_blank: bool = True,
     min_stddev: float = 2.0,
@@ -136,8 +137,8 @@ def validate_video(
     path: str | Path,
     containers=DEFAULT_CONTAINERS,
     codec: str | None = None,
-    min_size: int | None = VIDEO_MIN_SIZE,
-    max_size: int | None = VIDEO_MAX_SIZE,
+    min_size: int | None = None,
+    max_size: int | None = None,
     min_duration: float | None = None,
     max_duration: float | None = None,
     fps: float | None = None,

@@ -8,10 +8,23 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 PHASES = ("connect", "validate", "upload", "queue_wait", "execution", "download", "validation")
+
+
+class Phase(str, Enum):
+    """A phase of a workflow run, as `Run Workflow` measures it."""
+
+    CONNECT = "connect"
+    VALIDATE = "validate"
+    UPLOAD = "upload"
+    QUEUE_WAIT = "queue_wait"
+    EXECUTION = "execution"
+    DOWNLOAD = "download"
+    VALIDATION = "validation"
 
 
 @dataclass

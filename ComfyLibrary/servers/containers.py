@@ -26,7 +26,13 @@ CONTAINER_PORT = 8188
 
 def docker_client() -> Any:
     """A docker SDK client, or one clear error when no engine answers."""
-    import docker
+    try:
+        import docker
+    except ImportError:
+        raise ComfyError(
+            "The container keywords need the docker SDK: "
+            "pip install 'robotframework-comfylibrary[docker]'."
+        ) from None
 
     try:
         client = docker.from_env(timeout=30)

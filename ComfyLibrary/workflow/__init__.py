@@ -2,5 +2,6 @@
 
 from ComfyLibrary.workflow.inputs import set_input
 from ComfyLibrary.workflow.loader import load_workflow, resolve_workflow_path
+from ComfyLibrary.workflow.model import Workflow
 
-__all__ = ["load_workflow", "resolve_workflow_path", "set_input"]
+__all__ = ["Workflow", "load_workflow", "resolve_workflow_path", "set_input"]

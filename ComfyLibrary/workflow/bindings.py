@@ -10,6 +10,7 @@ or, with a description and a type, ``{"seed": {"targets": ["92:11.noise_seed",
 
 from __future__ import annotations
 
+import difflib
 import json
 import random
 from dataclasses import dataclass, field
@@ -62,13 +63,19 @@ def load_bindings(workflow_path: Path) -> Bindings:
     if path is None:
         return Bindings(None)
     text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix == ".json":
-            data = json.loads(text)
-        else:
+    if path.suffix == ".json":
+        loads = json.loads
+    else:
+        try:
             import yaml
-
-            data = yaml.safe_load(text)
+        except ImportError:
+            raise WorkflowError(
+                f"Bindings file {path} is YAML, which needs PyYAML: "
+                "pip install 'robotframework-comfylibrary[yaml]' (or use a .bindings.json)."
+            ) from None
+        loads = yaml.safe_load
+    try:
+        data = loads(text)
     except Exception as exc:
         raise WorkflowError(f"Bindings file {path} is not valid: {exc}") from None
     if not isinstance(data, dict):
@@ -115,14 +122,26 @@ def coerce(value: Any, binding: Binding, current: Any) -> Any:
         ) from None
 
 
-def apply(workflow: dict[str, Any], bindings: Bindings, values: dict[str, Any]) -> dict[str, Any]:
-    """Sets every named parameter; returns the values actually written (after coercion)."""
+def apply(
+    workflow: dict[str, Any],
+    bindings: Bindings,
+    values: dict[str, Any],
+    keyword_arguments: list[str] | tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Sets every named parameter; returns the values actually written (after coercion).
+
+    A name that is neither a parameter nor one of ``keyword_arguments`` (the calling
+    keyword's own arguments) fails naming the closest of both."""
     unknown = [name for name in values if name not in bindings.items]
     if unknown:
-        known = ", ".join(bindings.names()) or "none"
-        where = bindings.source or "this workflow (it has no bindings file)"
+        name = unknown[0]
+        close = difflib.get_close_matches(name, [*bindings.names(), *keyword_arguments], n=1)
+        hint = f" did you mean '{close[0]}'?" if close else ""
+        known = ", ".join(bindings.names()) or "none (no bindings file)"
+        own = ", ".join(keyword_arguments) or "none"
         raise WorkflowError(
-            f"Unknown parameter(s) {', '.join(unknown)} for {where}. Known parameters: {known}."
+            f"Unknown argument '{name}':{hint} (workflow parameters: {known}; "
+            f"keyword arguments: {own})"
         )
     written = {}
     for name, value in values.items():

@@ -14,8 +14,9 @@ MAX_WORKFLOW_BYTES = 20 * 1024 * 1024
 MAX_NAME_CHARS = 255
 
 
-def resolve_workflow_path(name: str | Path, folder: Path) -> Path:
-    """Finds ``name`` inside ``folder`` (``.json`` may be left out).
+def resolve_workflow_path(name: str | Path, folder: Path, *more_folders: Path) -> Path:
+    """Finds ``name`` inside ``folder``, else inside each of ``more_folders`` in turn
+    (``.json`` may be left out).
 
     Every candidate (``name`` and ``name.json``) is resolved, symbolic links included,
     and must lie inside ``folder``; a name that leaves it (``../x``, an absolute path
@@ -35,6 +36,18 @@ def resolve_workflow_path(name: str | Path, folder: Path) -> Path:
             f"Workflow name '{text[:40]}...' is {len(text)} characters long, more than a file "
             f"name can be ({MAX_NAME_CHARS}): check the name."
         )
+    for place in (folder, *more_folders):
+        found = _find_inside(text, place)
+        if found is not None:
+            return found
+    looked = ", ".join(str(p) for p in (folder, *more_folders))
+    raise WorkflowError(
+        f"Workflow '{text}' not found (looked in {looked}): check the name, or the "
+        "library's workflow_dir."
+    )
+
+
+def _find_inside(text: str, folder: Path) -> Path | None:
     base = folder.resolve()
     given = base / Path(text)
     found = None
@@ -52,12 +65,7 @@ def resolve_workflow_path(name: str | Path, folder: Path) -> Path:
             )
         if found is None and resolved.is_file():
             found = resolved
-    if found is not None:
-        return found
-    raise WorkflowError(
-        f"Workflow '{text}' not found (looked in {folder}): check the name, or the "
-        "library's workflow_dir."
-    )
+    return found
 
 
 def load_workflow(path: Path) -> dict[str, Any]:

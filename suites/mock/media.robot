@@ -48,7 +48,7 @@ A Blank Image Fails With Every Reason
     ...    Image canvas_*.png failed 2 check(s): file size is * bytes, expected between 10240 and 52428800 bytes;
     ...    image is blank: near-uniform (pixel standard deviation 0.00, below 2; mean level * of 255).
     ...    separator=${SPACE}
-    Run Keyword And Expect Error    ${expected}    Validate Image    ${result.files}[0]
+    Run Keyword And Expect Error    ${expected}    Validate Image    ${result.files}[0]    typical_sizes=True
 
 A Generated Video Has The Requested Frames And Moves
     ${start} =    Upload Image    ${START FRAME}
@@ -76,7 +76,7 @@ A Black Video Fails As Black
     ...    Video still_*.mp4 failed 3 check(s): file size is * bytes, expected between 102400 and 524288000 bytes;
     ...    video is frozen: *; video is black: 12 of 12 frames are black (mean level * of 255).
     ...    separator=${SPACE}
-    Run Keyword And Expect Error    ${expected}    Validate Video    ${result.files}[0]
+    Run Keyword And Expect Error    ${expected}    Validate Video    ${result.files}[0]    typical_sizes=True
 
 The Image-To-Video Pipeline Produces A Valid Image And Video
     ${image}    ${video} =    Generate An Image And Animate It

@@ -47,8 +47,19 @@ The Pipeline Animates The Image It Generated
 Parameters The Workflow Does Not Have Are Refused
     ${workflow} =    Load Workflow    z_image_turbo_generation
     Run Keyword And Expect Error
-    ...    Unknown parameter(s) colour for *. Known parameters: height, prefix, prompt, seed, steps, width.
+    ...    Unknown argument 'colour': (workflow parameters: height, prefix, prompt, seed, steps, width; *: workflow)
     ...    Set Workflow Parameters    ${workflow}    colour=red
+
+A Misspelt Parameter Or Argument Names The Closest One
+    Run Keyword And Expect Error
+    ...    Unknown argument 'seeed': did you mean 'seed'? (workflow parameters: *; keyword arguments: workflow, *)
+    ...    Run Workflow    z_image_turbo_generation    seeed=42
+    Run Keyword And Expect Error    Unknown argument 'timout': did you mean 'timeout'? (workflow *
+    ...    Run Workflow    z_image_turbo_generation    timout=30s
+    Run Keyword And Expect Error    Unknown argument 'timout': did you mean 'timeout'?
+    ...    Wait For Completion    timout=30s
+    Run Keyword And Expect Error    Unknown argument 'widht': did you mean 'width'?
+    ...    Validate Image    ${CURDIR}/../../resources/fixtures/start_frame.png    widht=1024
 
 Broken Values Are Caught Before They Reach The GPU
     [Template]    Workflow Should Be Rejected With

@@ -44,7 +44,7 @@ An Execution Error Names The Node That Failed
 A Running Prompt Can Be Interrupted
     ${prompt_id} =    Submit Workflow    blur_chain.json
     Wait For Event    executing    prompt_id=${prompt_id}
-    Interrupt    ${prompt_id}
+    Interrupt Prompt    ${prompt_id}
     Run Keyword And Expect Error    Prompt ${prompt_id} was interrupted at node *
     ...    Wait For Completion    ${prompt_id}
 
