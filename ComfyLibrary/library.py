@@ -72,7 +72,7 @@ class ComfyLibrary(DynamicCore):
 
     It starts a mock ComfyUI server (or points at a real one), connects clients
     over HTTP and WebSocket, submits workflows, waits for them, downloads their
-    outputs and checks the images.
+    outputs and checks the images, videos and audio they made.
 
     %TOC%
 
@@ -96,19 +96,97 @@ class ComfyLibrary(DynamicCore):
     |     ${files} =    Download Outputs
     |     Image Should Be Valid    ${files}[0]    width=512    height=512
 
+    Workflows are looked for in the ``workflow_dir`` import argument's folder, then
+    among the workflows that ship with the library (``empty_image_save``,
+    ``z_image_turbo_generation``, ``ltx2_image_to_video``, ...). The shared resource
+    file ships too; installed from PyPI it is used as
+    ``Resource    ComfyLibrary/resources/comfy.resource``.
+
+    = Configuration =
+
+    Each setting is taken from the first of: the keyword's argument, the library's
+    import argument, the environment, the default.
+
+    | =Setting= | =Keyword argument= | =Import argument= | =Environment= | =Default= |
+    | server URL | `Connect To ComfyUI` ``url`` | ``url`` | ``COMFYUI_URL`` | ``http://127.0.0.1:8188`` |
+    | wait timeout | ``timeout`` of each wait | ``timeout`` | ``COMFYUI_TIMEOUT``, then ``TEST_TIMEOUT`` | 30 seconds |
+    | bearer token | `Connect To ComfyUI` ``token`` | | ``COMFYUI_TOKEN`` | none |
+    | basic auth | ``username``, ``password`` | | ``COMFYUI_USERNAME``, ``COMFYUI_PASSWORD`` | none |
+
+    The mock's command line (``comfy-mock``) takes its port from ``COMFYUI_MOCK_PORT``
+    when ``--port`` is not given.
+
     = Timeouts =
 
     Every wait takes a ``timeout`` in Robot's time format (``30s``, ``1 min 30 s``,
-    ``2 minutes``). When it is not given, the library's ``timeout`` import
-    argument is used (30 seconds by default). Waits poll in short slices, so
-    Robot's own test timeouts still interrupt them.
+    ``2 minutes``); see `Configuration` for the default. A wait ends within its
+    timeout even on a server that hangs: every HTTP call inside it is cut to the
+    time left, and the failure says where the prompt was from what the library
+    already knew. Robot's own test and keyword timeouts interrupt any wait.
+
+    A wait reports what the server did: after a dropped connection or a restart it
+    reads the server's history again once the server answers, and a prompt is
+    reported lost only when the answering server has it neither queued nor in its
+    history.
+
+    = Failures and diagnostics =
+
+    Every failure is one line naming the thing and what to do. A misspelt argument
+    name fails as such (``Unknown argument 'timout': did you mean 'timeout'?``)
+    instead of being taken for a value.
+
+    When a ComfyLibrary keyword fails, the library runs `Log ComfyUI Diagnostics`:
+    the last lines of each server's log, the current client's connection state, the
+    server's queue and the client's last events, under the failing keyword in the
+    log. `Register Keyword To Run On Failure` (or the ``run_on_failure`` import
+    argument) picks another keyword, or ``NONE``. It runs once per failure, never
+    recursively, and its own failure is only a warning.
+
+    Getters take Browser-style assertions: ``Get Image Info    ${file}    width
+    ==    512``, ``Get Connection State    ==    connected``, ``Get Queue Length
+    ==    0``. A failed assertion names the value found.
+
+    = Events =
+
+    Each client records every WebSocket message of its server (``status``,
+    ``execution_start``, ``executing``, ``progress``, ``executed``,
+    ``execution_success``, ``execution_error``, ...) and its own connection events
+    (``connected``, ``disconnected``, ``reconnecting``, ``reconnected``,
+    ``reconnection_failed``). `Wait For Event`, `Event Should Have Fired`,
+    `Get Events` and `Start Event Tracking` read them.
+
+    = Faults =
+
+    A mock server can be told to misbehave, from a suite, in one line: slow answers
+    (`Set Server Latency`), refused prompts (`Fail Next Prompts`), dropped WebSockets
+    (`Drop WebSocket Connections`), a hung execution (`Stall Execution`), late history
+    (`Delay History Write`), a crash (`Kill Server`) with or without its queue
+    (`Lose Queue On Restart`), a frozen process (`Freeze Server`). In front of any
+    server, mock or real, a network proxy adds latency, drops and refusals
+    (`Start Network Proxy`). A mock that listens beyond loopback takes fault
+    commands only with its control token, which the library holds.
+
+    = Parallel runs =
+
+    Under pabot every process has its own servers on free ports and its own output
+    folder; nothing is shared but the run report's merge. When pabot itself is
+    stopped (Ctrl-C, SIGTERM, even SIGKILL), its Robot processes stop their servers
+    and end, and PabotLib ends too.
+
+    = Secrets =
+
+    Give tokens and passwords as Robot ``Secret`` values (or in the environment):
+    log.html never shows them. Credentials written in a URL
+    (``http://user:pass@host:8188``) are turned into a Basic authorization header
+    and the URL is shown without them, in the log, in errors and in the run report.
 
     = Cleanup =
 
     The library is its own listener. Servers and clients started during a test
     are stopped when the test ends, those started in a suite setup when the suite
     ends (see `CleanupLevel`). Server processes also die with the Robot process,
-    even when it is killed with SIGKILL.
+    even when it is killed with SIGKILL, whichever thread started them; containers
+    are removed by a guardian process then.
 
     = Outputs =
 

@@ -15,6 +15,18 @@ from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_ENV as CONTROL_TOKEN_ENV
 READY_LINE = "ComfyUI mock ready at {url}"
 
 
+PORT_VARIABLE = "COMFYUI_MOCK_PORT"
+
+
+def _env_port() -> int:
+    value = os.environ.get(PORT_VARIABLE, "").strip()
+    if not value:
+        return 8188
+    if not value.isdigit() or int(value) > 65535:
+        sys.exit(f"comfy-mock: {PORT_VARIABLE}='{value}' is not a port number (0-65535).")
+    return int(value)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="comfy-mock",
@@ -34,8 +46,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--port",
         type=int,
-        default=8188,
-        help="port to bind; 0 picks a free port, printed in the ready line (default: 8188)",
+        default=_env_port(),
+        help="port to bind; 0 picks a free port, printed in the ready line "
+        f"(default: ${PORT_VARIABLE}, else 8188)",
     )
     p.add_argument(
         "--output-directory",

@@ -60,6 +60,27 @@ Cleared Events Are Forgotten
     Should Be Empty    ${events}
     Event Should Not Have Fired    execution_success
 
+Getters Check What They Return
+    ${info} =    Get Image Info    ${START FRAME}
+    Should Be Equal As Integers    ${info.width}    ${info}[width]
+    Get Image Info    ${START FRAME}    width    ==    640
+    Get Image Info    ${START FRAME}    format    ==    PNG
+    Get Image Info    ${START FRAME}    size    >    1000
+    Run Keyword And Expect Error    *640* should be greater than *4096*
+    ...    Get Image Info    ${START FRAME}    width    >    4096
+    Run Keyword And Expect Error    Image start_frame.png has no 'depth': it has path, format, *
+    ...    Get Image Info    ${START FRAME}    depth
+
+Getters Of The Server And The Client Check What They Return
+    Get Connection State    ==    connected
+    Run Keyword And Expect Error    'asleep' is not a connection state: use one of *
+    ...    Get Connection State    ==    asleep
+    Get Queue Length    ==    0
+    Run Keyword And Expect Error    Queue length '0' (int) should be '3' (int)
+    ...    Get Queue Length    ==    3
+    Run Keyword And Expect Error    The GPU box is backed up
+    ...    Get Queue Length    >    5    message=The GPU box is backed up
+
 Image And Audio Information
     ${info} =    Get Image Info    ${START FRAME}
     Should Be Equal As Integers    ${info}[width]    640
