@@ -30,6 +30,7 @@ test: install lint engine pytest robot pabot
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/robocop check
 	$(BIN)/robocop format --check
 	$(BIN)/hadolint docker/comfyui/Dockerfile docker/runner/Dockerfile docker/mock/Dockerfile
@@ -46,13 +47,14 @@ pytest: install
 	$(BIN)/python -m pytest
 
 robot: install
-	$(BIN)/robot --outputdir $(RESULTS) suites/
+	$(BIN)/robot --outputdir $(RESULTS) --xunit xunit.xml suites/
 
 pabot: install
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pabot --processes 4 --pabotlibport 0 --outputdir $(RESULTS)/pabot suites/mock
 
 docs: install
 	$(BIN)/python -m robot.libdoc ComfyLibrary $(RESULTS)/ComfyLibrary.html
+	$(BIN)/python -m robot.libdoc --specdocformat HTML ComfyLibrary $(RESULTS)/ComfyLibrary.json
 
 clean:
 	rm -rf $(RESULTS) .pytest_cache .ruff_cache

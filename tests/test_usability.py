@@ -204,9 +204,18 @@ def test_a_non_editable_install_runs_a_shipped_workflow_from_anywhere(tmp_path):
     import sys
     import sysconfig
 
+    import shutil
+
+    source = tmp_path / "source"  # built from a copy: the checkout gets no build/ folder
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "ComfyLibrary", source / "ComfyLibrary", ignore=ignore)
+    shutil.copytree(ROOT / "resources", source / "resources", ignore=ignore)
     wheels = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
         check=True,
         capture_output=True,
     )

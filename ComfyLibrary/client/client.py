@@ -292,7 +292,7 @@ class ComfyClient:
 
 def output_files(outputs: dict[str, Any]) -> list[dict[str, Any]]:
     """Every ``{filename, subfolder, type}`` item of a history entry's outputs, in node order."""
-    found = []
+    found: list[dict[str, Any]] = []
     for node_output in outputs.values():
         if not isinstance(node_output, dict):
             continue

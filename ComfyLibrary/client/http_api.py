@@ -6,6 +6,7 @@ import base64
 import re
 import socket
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -91,7 +92,7 @@ class HttpApi:
         self.session.headers.update(headers or {})
         self.retries = retries
         self.breaker = breaker or CircuitBreaker()
-        self.on_failure = None
+        self.on_failure: Callable[[Exception], None] | None = None
 
     def close(self) -> None:
         self.session.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from robotlibcore import keyword
 
@@ -17,12 +17,15 @@ from ComfyLibrary.keywords.assertions import AssertionOperator, check
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.settings import PASSWORD_VARIABLE, TOKEN_VARIABLE, USERNAME_VARIABLE, env
 
-try:  # Robot Framework 7.4+: values that log.html never shows
-    from robot.api.types import Secret
+if TYPE_CHECKING:
+    SecretText = Any
+else:
+    try:  # Robot Framework 7.4+: values that log.html never shows
+        from robot.api.types import Secret
 
-    SecretText = Secret | str
-except ImportError:  # pragma: no cover - older Robot Framework
-    SecretText = str  # type: ignore[misc]
+        SecretText = Secret | str
+    except ImportError:  # pragma: no cover - older Robot Framework
+        SecretText = str
 
 STATE_VALUES = [s.value for s in ConnectionState]
 STATES = ", ".join(STATE_VALUES)

@@ -128,5 +128,6 @@ class NetworkKeywords(LibraryComponent):
         proxy = self._proxy(alias)
         proxy.close()
         key = alias or self.library.current_proxy
-        self.library.proxies.pop(key, None)
+        if key is not None:
+            self.library.proxies.pop(key, None)
         self.library.current_proxy = next(reversed(self.library.proxies), None)

@@ -127,7 +127,7 @@ class NodeCatalog:
         """Returns ``(name, category, spec)`` for each required and optional input, in order."""
         node = self.served_definition(class_type)
         order = node.get("input_order", {})
-        specs = []
+        specs: list[tuple[str, str, list[Any]]] = []
         for category in ("required", "optional"):
             section = node.get("input", {}).get(category, {})
             names = order.get(category) or list(section)

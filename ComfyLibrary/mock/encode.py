@@ -51,7 +51,7 @@ def write_video(
             frame = av.VideoFrame.from_image(image.convert("RGB"))
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
-        if audio_stream is not None:
+        if audio_stream is not None and audio is not None:
             _write_audio(container, audio_stream, audio)
 
 

@@ -119,7 +119,7 @@ class FileRoutes:
         except (ValueError, HttpProcessingError):  # e.g. a NUL byte in the part's filename
             return empty(400)
         image = post.get("image")
-        if image is None or not hasattr(image, "file"):
+        if not isinstance(image, web.FileField):
             return empty(400)
         filename = os.path.basename(image.filename or "")
         if not filename or filename != image.filename or not _usable_name(filename):
@@ -138,9 +138,10 @@ class FileRoutes:
             return empty(400)
         data = image.file.read()
         if mask:
-            data = self._apply_mask(post, data)
-            if data is None:
+            masked = self._apply_mask(post, data)
+            if masked is None:
                 return empty(400)
+            data = masked
         folder.mkdir(parents=True, exist_ok=True)
         overwrite = str(post.get("overwrite", "")) in ("true", "1")
         duplicate = False

@@ -44,7 +44,7 @@ def _history_job(prompt_id: str, entry: dict[str, Any], detail: bool) -> dict[st
         "create_time": extra_data.get("create_time"),
     }
     start = messages.get(protocol.EXECUTION_START, {}).get("timestamp")
-    end_event = next(
+    end_event: dict[str, Any] = next(
         (
             messages[name]
             for name in (

@@ -80,7 +80,7 @@ class StateStore:
             data = {}
         items = [tuple(item) for item in data.get("pending") or []]
         for item in items:
-            queue.put(item)  # type: ignore[arg-type]
+            queue.put(item)  # type: ignore[arg-type, unused-ignore]
         return len(items)
 
     def forget(self) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import hmac
 import shutil
 import threading
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -132,9 +133,9 @@ class MockServer:
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.config.host, self.config.port, reuse_address=True)
         await site.start()
-        server = site._server
+        server: Any = site._server  # an asyncio Server: it has the bound sockets
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = int(server.sockets[0].getsockname()[1])
         return self.port
 
     async def stop(self) -> None:

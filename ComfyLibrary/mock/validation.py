@@ -91,7 +91,9 @@ class PromptValidator:
                 False, _error(protocol.ERROR_NO_OUTPUTS, "Prompt has no outputs")
             )
 
-        good, failed, node_errors = [], [], {}
+        good: list[str] = []
+        failed: list[list[Error]] = []
+        node_errors: dict[str, Any] = {}
         for output in outputs:
             try:
                 valid, reasons = self._validate_node(output)

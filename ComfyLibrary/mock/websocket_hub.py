@@ -14,6 +14,7 @@ import contextlib
 import json
 import struct
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -32,7 +33,7 @@ class WebSocketHub:
         self._outbox: asyncio.Queue[tuple[Any, ...]] | None = None
         self._sender: asyncio.Task[None] | None = None
         self.queue_remaining = lambda: 0
-        self.current_node = lambda: None
+        self.current_node: Callable[[], Any] = lambda: None
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()

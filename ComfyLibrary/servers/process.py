@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from pathlib import Path
 
 from ComfyLibrary.errors import ServerStartError
@@ -19,7 +20,7 @@ from ComfyLibrary.servers.spawn import popen_tied
 
 
 def mock_command(
-    port: int, host: str = "127.0.0.1", options: dict[str, object] | None = None
+    port: int, host: str = "127.0.0.1", options: Mapping[str, object] | None = None
 ) -> list[str]:
     """The command line that starts the mock server with the given options."""
     command = [sys.executable, "-m", "ComfyLibrary.mock", "--listen", host, "--port", str(port)]

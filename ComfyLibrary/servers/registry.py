@@ -26,13 +26,13 @@ class ServerRegistry:
     """Aliases -> servers, with a current server, and a kill-all at interpreter exit."""
 
     def __init__(self) -> None:
-        self._servers: dict[str, ServerProcess] = {}
+        self._servers: dict[str, Any] = {}  # ServerProcess or ContainerServer
         self._lock = threading.Lock()
         self.current: str | None = None
         _REGISTRIES.add(self)
         atexit.register(self.kill_all)
 
-    def add(self, alias: str, server: ServerProcess) -> None:
+    def add(self, alias: str, server: Any) -> None:
         with self._lock:
             self._servers[alias] = server
             self.current = alias

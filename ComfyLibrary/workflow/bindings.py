@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ def load_bindings(workflow_path: Path) -> Bindings:
     if path is None:
         return Bindings(None)
     text = path.read_text(encoding="utf-8")
+    loads: Callable[[str], Any]
     if path.suffix == ".json":
         loads = json.loads
     else:
@@ -91,8 +93,12 @@ def load_bindings(workflow_path: Path) -> Bindings:
         if not isinstance(spec, dict) or not spec.get("targets"):
             raise WorkflowError(f"Bindings file {path}: '{name}' needs one or more input paths.")
         targets = spec["targets"] if isinstance(spec["targets"], list) else [spec["targets"]]
+        kind = spec.get("type")
         bindings.items[str(name)] = Binding(
-            str(name), [str(t) for t in targets], spec.get("type"), str(spec.get("description", ""))
+            str(name),
+            [str(t) for t in targets],
+            None if kind is None else str(kind),
+            str(spec.get("description", "")),
         )
     return bindings
 

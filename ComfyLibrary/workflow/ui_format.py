@@ -156,8 +156,8 @@ class UiConverter:
             return DROP
         if kind == "Reroute":
             inputs = node.get("inputs") or []
-            link = inputs[0].get("link") if inputs else None
-            return DROP if link is None else self._upstream(scope, link)
+            source = inputs[0].get("link") if inputs else None
+            return DROP if source is None else self._upstream(scope, source)
         if kind == "PrimitiveNode":
             values = node.get("widgets_values") or []
             return Value(values[0]) if values else DROP
@@ -237,7 +237,7 @@ class UiConverter:
         return widgets
 
     def _emit_node(self, scope: Scope, node: dict[str, Any]) -> None:
-        class_type = node.get("type")
+        class_type = str(node.get("type"))
         node_id = f"{scope.prefix}{node['id']}"
         spec = self.catalog.get(class_type)
         if spec is None:
