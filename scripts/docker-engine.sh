@@ -2,7 +2,7 @@
 # Starts a Docker engine and builds the images the container tests need, if this machine
 # can: root with apt (Debian's docker.io), no registry needed (the base image comes from
 # debootstrap). Prints one line saying why when it cannot; the container tests then skip
-# (under CI=true they fail instead).
+# (with COMFY_REQUIRE_DOCKER=1, as this project's own CI sets, they fail instead).
 #
 #   scripts/docker-engine.sh start   engine + local/debian-py:bookworm + comfylibrary/mock:test
 #   scripts/docker-engine.sh stop    stops the engine this script started
@@ -24,9 +24,17 @@ install_engine() {
     return 1
   fi
   if ! [ -x /usr/sbin/dockerd ] || ! command -v debootstrap >/dev/null; then
-    apt-get update -qq >/dev/null 2>&1
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      docker.io debootstrap >/dev/null 2>&1 || { say "apt-get install docker.io failed"; return 1; }
+    mkdir -p "$STATE"
+    local log="$STATE/apt.log"
+    say "installing Debian's docker.io and debootstrap with apt-get (as root; log: $log)"
+    # wait for a busy apt lock instead of failing on it; keep apt's output for the reason
+    if ! { apt-get -o DPkg::Lock::Timeout=300 update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
+        --no-install-recommends docker.io debootstrap; } >"$log" 2>&1; then
+      say "apt-get could not install docker.io; its last lines:"
+      tail -n 5 "$log" | sed 's/^/  /'
+      return 1
+    fi
   fi
 }
 

@@ -1,7 +1,8 @@
 """The container keywords' layer against a real Docker engine and the mock image.
 
 The test command starts the engine and builds ``comfylibrary/mock:test`` first
-(scripts/docker-engine.sh). Without an engine these tests skip, except under CI.
+(scripts/docker-engine.sh). Without an engine these tests skip, unless COMFY_REQUIRE_DOCKER=1
+(this project's own CI sets it) makes them fail.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def engine():
         client = docker_client()
         client.images.get(IMAGE)
     except Exception as exc:
-        if os.environ.get("CI"):
+        if os.environ.get("COMFY_REQUIRE_DOCKER") == "1":
             pytest.fail(f"CI must run the container tests: {exc}")
         pytest.skip(f"no Docker engine with {IMAGE} here (scripts/docker-engine.sh start): {exc}")
     return client

@@ -47,10 +47,14 @@ def identical(first: str | Path, second: str | Path) -> tuple[bool, str]:
     return True, "all pixels are equal"
 
 
-def _box_mean(values: np.ndarray, size: int = 7) -> np.ndarray:
-    """Mean over a ``size`` x ``size`` window around every pixel, from an integral image."""
+WINDOW = 7
+
+
+def _box_mean(values: np.ndarray, size: int = WINDOW) -> np.ndarray:
+    """Mean over a ``size`` x ``size`` window around every pixel, from an integral image;
+    the edges are mirrored with the edge pixel repeated (SciPy's ``reflect`` mode)."""
     pad = size // 2
-    padded = np.pad(values, pad, mode="reflect")
+    padded = np.pad(values, pad, mode="symmetric")
     integral = np.pad(padded.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
     total = (
         integral[size:, size:]
@@ -62,16 +66,23 @@ def _box_mean(values: np.ndarray, size: int = 7) -> np.ndarray:
 
 
 def ssim(a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray]:
-    """Structural similarity of two grayscale arrays (0-255) over 7x7 windows, as
-    scikit-image computes it by default: the mean and the per-pixel map."""
+    """Structural similarity of two grayscale arrays (0-255): the mean and the per-pixel
+    map. It is scikit-image's ``structural_similarity`` with its defaults and
+    ``data_range=255``: uniform 7x7 windows, sample covariances (49/48), SciPy's edge
+    mirroring, and the mean taken without the 3-pixel border; a test holds the two
+    within 1e-9 of each other."""
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    samples = WINDOW * WINDOW
+    correction = samples / (samples - 1)
     mu_a, mu_b = _box_mean(a), _box_mean(b)
-    var_a = _box_mean(a * a) - mu_a**2
-    var_b = _box_mean(b * b) - mu_b**2
-    cov = _box_mean(a * b) - mu_a * mu_b
+    var_a = correction * (_box_mean(a * a) - mu_a**2)
+    var_b = correction * (_box_mean(b * b) - mu_b**2)
+    cov = correction * (_box_mean(a * b) - mu_a * mu_b)
     numerator = (2 * mu_a * mu_b + c1) * (2 * cov + c2)
     smap = numerator / ((mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2))
-    return float(smap.mean()), smap
+    border = WINDOW // 2
+    inner = smap[border:-border, border:-border] if min(smap.shape) > 2 * border else smap
+    return float(inner.mean()), smap
 
 
 def apply_masks(values: np.ndarray, masks: list[Region]) -> np.ndarray:
