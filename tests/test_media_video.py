@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw
 
 from ComfyLibrary.errors import MediaError
 from ComfyLibrary.media.audio import audio_info
-from ComfyLibrary.media.checks import validate_image, validate_video
+from ComfyLibrary.media.checks import VIDEO_TYPICAL_SIZES, validate_image, validate_video
 from ComfyLibrary.media.compare import compare, identical, parse_masks
 from ComfyLibrary.media.video import frame_at, video_info
 from tests.media_factory import moving_frames, write_audio, write_video
@@ -55,10 +55,11 @@ def test_black_video_is_caught(media):
     assert "video is black: 36 of 36 frames are black" in result.failure()
 
 
-def test_default_size_limit_reports_the_size(media):
-    result = validate_video(media["moving"])
+def test_no_size_limit_by_default_and_the_typical_one_on_request(media):
+    assert "size" not in names(validate_video(media["moving"]))
+    result = validate_video(media["moving"], min_size=VIDEO_TYPICAL_SIZES[0])
     assert names(result)["size"] is False
-    assert "expected between 102400 and 524288000 bytes" in result.failure()
+    assert "expected at least 102400 bytes" in result.failure()
 
 
 def test_audio_streams_are_reported(media):

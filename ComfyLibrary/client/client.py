@@ -55,6 +55,13 @@ class Completion:
     def __str__(self) -> str:
         return f"{self.prompt_id} ({self.status})"
 
+    def __getitem__(self, key: str) -> Any:
+        """``${result}[status]`` reads as ``${result.status}`` does."""
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
 
 class ComfyClient:
     """A client of one ComfyUI server with its own ``client_id`` and event log."""
@@ -104,6 +111,7 @@ class ComfyClient:
         self.connect_seconds: float | None = None
         self.runs = 0
         self.http.on_failure = lambda _exc: self.connection.mark_suspect()
+        self.lease: Any = None  # a server lent to this client (PabotLib); closing returns it
 
     # Connection ------------------------------------------------------------------
 
@@ -139,6 +147,8 @@ class ComfyClient:
     def close(self) -> None:
         self.connection.close()
         self.http.close()
+        if self.lease is not None:
+            self.lease.release()
 
     # Prompts ---------------------------------------------------------------------
 

@@ -15,7 +15,14 @@ from ComfyLibrary.client.events import Event
 from ComfyLibrary.errors import ComfyError, WaitTimeout
 from ComfyLibrary.keywords.assertions import AssertionOperator, check
 from ComfyLibrary.keywords.context import LibraryComponent
-from ComfyLibrary.settings import PASSWORD_VARIABLE, TOKEN_VARIABLE, USERNAME_VARIABLE, env
+from ComfyLibrary.keywords.fleet import acquire_server
+from ComfyLibrary.settings import (
+    PASSWORD_VARIABLE,
+    TOKEN_VARIABLE,
+    URL_VARIABLE,
+    USERNAME_VARIABLE,
+    env,
+)
 
 if TYPE_CHECKING:
     SecretText = Any
@@ -77,6 +84,7 @@ class ConnectionKeywords(LibraryComponent):
         http_retries: int = 2,
         breaker_threshold: int = 5,
         breaker_cooldown: timedelta = timedelta(seconds=2),
+        server_wait: timedelta = timedelta(minutes=10),
     ) -> str:
         """Connects a client to ComfyUI over HTTP and WebSocket and returns its alias.
 
@@ -101,6 +109,13 @@ class ConnectionKeywords(LibraryComponent):
 
         ``token``, ``username`` and ``password`` default to ``COMFYUI_TOKEN``,
         ``COMFYUI_USERNAME`` and ``COMFYUI_PASSWORD``.
+
+        Under pabot with ``--resourcefile``, when no URL is given anywhere (argument,
+        import, ``COMFYUI_URL``), the client takes a free server of PabotLib's value sets
+        with ``type=comfyui`` and a ``url`` (and optional ``token``, ``gpu``, ``name``),
+        waiting up to ``server_wait`` for one; it holds it alone and gives it back when
+        the client is closed, which the end of the test or suite that connected does
+        (see `Parallel runs`).
 
         Fails with one line when the server cannot be reached (refused, unknown host,
         timeout, TLS) or refuses the credentials.
@@ -127,23 +142,37 @@ class ConnectionKeywords(LibraryComponent):
             backoff_jitter,
             max_attempts,
         )
+        lease = None
+        if url is None and self.library.url_given is None and env(URL_VARIABLE) is None:
+            lease = acquire_server(server_wait.total_seconds())
+        if lease is not None:
+            url = lease.url
+            if lease.token and token is None and "Authorization" not in all_headers:
+                all_headers["Authorization"] = f"Bearer {lease.token}"
+            self.info(f"PabotLib gave this test ComfyUI server {lease.describe()}.")
         target = url or self.library.server_url()
-        client = ComfyClient(
-            target,
-            client_id=client_id,
-            timeout=self.seconds(timeout),
-            headers=all_headers,
-            auto_reconnect=auto_reconnect,
-            backoff=backoff,
-            ping_interval=ping_interval.total_seconds(),
-            ping_timeout=ping_timeout.total_seconds(),
-            http_retries=http_retries,
-            breaker_threshold=breaker_threshold,
-            breaker_cooldown=breaker_cooldown.total_seconds(),
-        )
+        try:
+            client = ComfyClient(
+                target,
+                client_id=client_id,
+                timeout=self.seconds(timeout),
+                headers=all_headers,
+                auto_reconnect=auto_reconnect,
+                backoff=backoff,
+                ping_interval=ping_interval.total_seconds(),
+                ping_timeout=ping_timeout.total_seconds(),
+                http_retries=http_retries,
+                breaker_threshold=breaker_threshold,
+                breaker_cooldown=breaker_cooldown.total_seconds(),
+            )
+        except BaseException:
+            if lease is not None:
+                lease.release()
+            raise
+        client.lease = lease  # closing the client gives the server back
         try:
             stats = client.connect(self.seconds(timeout))
-        except ComfyError:
+        except BaseException:
             client.close()
             raise
         alias = self.library.clients.add(alias, client)

@@ -13,6 +13,7 @@ from ComfyLibrary.errors import MediaError
 from ComfyLibrary.keywords.assertions import AssertionOperator, check, pick
 from ComfyLibrary.keywords.context import LibraryComponent, size_limits
 from ComfyLibrary.keywords.media_log import MediaLog
+from ComfyLibrary.keywords.results import ImageInfo, MediaValidation, as_result
 from ComfyLibrary.media import image_info
 from ComfyLibrary.media.checks import IMAGE_TYPICAL_SIZES, not_valid_message, validate_image
 from ComfyLibrary.media.compare import compare, identical, parse_masks, pixel_stats
@@ -49,7 +50,7 @@ class ImageKeywords(LibraryComponent):
         not_blank: bool = True,
         typical_sizes: bool = False,
         fail: bool = True,
-    ) -> dict[str, Any]:
+    ) -> MediaValidation:
         """Runs every image check in one call and returns the result.
 
         Checks: readable (corrupt files and decompression bombs fail cleanly), format,
@@ -86,7 +87,7 @@ class ImageKeywords(LibraryComponent):
             f"Image {Path(path).name}: "
             + ("all checks passed." if result.passed else "; ".join(result.errors))
         )
-        return result.as_dict()
+        return as_result(result.as_dict(), MediaValidation)
 
     @keyword("Image Should Be Valid", tags=("Media", "Images"))
     def image_should_be_valid(
@@ -99,7 +100,7 @@ class ImageKeywords(LibraryComponent):
         max_size: str | None = None,
         mode: str | None = None,
         typical_sizes: bool = False,
-    ) -> dict[str, Any]:
+    ) -> ImageInfo:
         """Checks that ``path`` is a readable image with the expected properties.
 
         | =Argument= | =Description= |
@@ -132,7 +133,7 @@ class ImageKeywords(LibraryComponent):
         )
         if not result["passed"]:
             raise MediaError(not_valid_message(result))
-        return result["metadata"]
+        return as_result(result["metadata"], ImageInfo)
 
     @keyword("Get Image Info", tags=("Media", "Images"))
     def get_image_info(

@@ -33,6 +33,13 @@ class RunResult:
     def __str__(self) -> str:
         return f"{self.workflow} {self.prompt_id} ({self.status}, {len(self.files)} file(s))"
 
+    def __getitem__(self, key: str) -> Any:
+        """``${result}[files]`` reads as ``${result.files}`` does."""
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
 
 class RunKeywords(LibraryComponent):
     """Whole-run keywords and phase timings."""

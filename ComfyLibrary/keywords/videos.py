@@ -13,6 +13,7 @@ from ComfyLibrary.errors import MediaError
 from ComfyLibrary.keywords.assertions import AssertionOperator, check, pick
 from ComfyLibrary.keywords.context import LibraryComponent, size_limits
 from ComfyLibrary.keywords.media_log import MediaLog
+from ComfyLibrary.keywords.results import MediaValidation, VideoInfo, as_result
 from ComfyLibrary.media.audio import audio_info
 from ComfyLibrary.media.checks import VIDEO_TYPICAL_SIZES, not_valid_message, validate_video
 from ComfyLibrary.media.ranges import within
@@ -68,7 +69,7 @@ class VideoKeywords(LibraryComponent):
         not_black: bool = True,
         fail: bool = True,
         typical_sizes: bool = False,
-    ) -> dict[str, Any]:
+    ) -> MediaValidation:
         """Runs every video check in one call and returns the result.
 
         Checks: readable, container (MP4 or WebM by default), codec, file size
@@ -111,7 +112,7 @@ class VideoKeywords(LibraryComponent):
             f"{meta.get('width')}x{meta.get('height')}, {meta.get('frames')} frames, "
             f"{meta.get('duration')} s" + ("" if result.passed else "; " + "; ".join(result.errors))
         )
-        return result.as_dict()
+        return as_result(result.as_dict(), MediaValidation)
 
     @keyword("Video Should Be Valid", tags=("Media", "Videos"))
     def video_should_be_valid(
@@ -128,7 +129,7 @@ class VideoKeywords(LibraryComponent):
         width: int | None = None,
         height: int | None = None,
         typical_sizes: bool = False,
-    ) -> dict[str, Any]:
+    ) -> VideoInfo:
         """Checks a video's container, codec, size, duration, fps, frame count and dimensions.
 
         The single-check form of `Validate Video` without the content checks (see
@@ -158,7 +159,7 @@ class VideoKeywords(LibraryComponent):
         )
         if not result["passed"]:
             raise MediaError(not_valid_message(result))
-        return result["metadata"]
+        return as_result(result["metadata"], VideoInfo)
 
     @keyword("Get Video Info", tags=("Media", "Videos"))
     def get_video_info(
