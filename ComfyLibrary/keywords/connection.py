@@ -143,7 +143,7 @@ class ConnectionKeywords(LibraryComponent):
             max_attempts,
         )
         lease = None
-        if url is None and self.library.url_given is None and env(URL_VARIABLE) is None:
+        if not url and self.library.url_given is None and env(URL_VARIABLE) is None:
             lease = acquire_server(server_wait.total_seconds())
         if lease is not None:
             url = lease.url
@@ -189,6 +189,27 @@ class ConnectionKeywords(LibraryComponent):
             f"(client_id {client.client_id})."
         )
         return alias
+
+    @keyword("ComfyUI Servers Are Configured", tags=("Connection",))
+    def comfyui_servers_are_configured(self) -> bool:
+        """Returns whether `Connect To ComfyUI` has somewhere to go without a URL argument:
+        the ``url`` import argument, ``COMFYUI_URL``, or (under pabot) ComfyUI servers in
+        PabotLib's value sets. Suites use it to skip with a reason instead of failing.
+
+        Example:
+        | ${configured} =    ComfyUI Servers Are Configured
+        | Skip If    not ${configured}    No ComfyUI: give COMFYUI_URL or a pabot resource file
+        """
+        if self.library.url_given or env(URL_VARIABLE):
+            return True
+        try:
+            lease = acquire_server(0)
+        except ComfyError:
+            return True  # there are servers; all are in use right now
+        if lease is None:
+            return False
+        lease.release()
+        return True
 
     @keyword("Disconnect From ComfyUI", tags=("Connection",))
     def disconnect_from_comfyui(self, client: str | None = None):

@@ -32,7 +32,7 @@ class ContainerKeywords(LibraryComponent):
         image: str,
         alias: str = "comfyui",
         args: str = "",
-        gpus: str | None = None,
+        gpus: str | int | list[int] | None = None,
         volumes: Any = None,
         env: dict[str, str] | None = None,
         port: int = 0,
@@ -42,7 +42,9 @@ class ContainerKeywords(LibraryComponent):
         """Starts a container from ``image`` on a free loopback port and returns its URL.
 
         The image's own entry point starts ComfyUI on port 8188; ``args`` are appended
-        (e.g. ``--cpu``). ``gpus`` is ``all``, a count or device ids (``0,1``).
+        (e.g. ``--cpu``). ``gpus`` picks the GPUs: a device index (``gpus=1`` is the
+        second GPU), a list of indexes or UUIDs (``0,1``), ``all``, or a number of them
+        (``count=2``); a suite setup starts one container per GPU this way.
         ``volumes`` maps host folders to container folders (``{"/models": "/opt/ComfyUI/models:ro"}``
         or a list of ``host:container[:ro]``). Ready means ``GET /system_stats``
         answers from the host while the container runs; no fixed sleep.
@@ -55,6 +57,7 @@ class ContainerKeywords(LibraryComponent):
         | ${url} =    Start ComfyUI Container    comfylibrary/comfyui:0.8.0    gpus=all
         | ...    volumes=${{ {"/srv/models": "/opt/ComfyUI/models:ro"} }}
         | ${url} =    Start ComfyUI Container    comfylibrary/comfyui:cpu    args=--cpu
+        | ${gpu1} =    Start ComfyUI Container    comfylibrary/comfyui:0.8.0    alias=gpu1    gpus=1
         """
         alias = self.library.servers.unique_alias(alias)
         log_path = self.library.output_root() / "servers" / f"{safe_name(alias)}-container.log"

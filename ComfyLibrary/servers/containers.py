@@ -45,18 +45,43 @@ def docker_client() -> Any:
     return client
 
 
-def gpu_requests(gpus: str | int | None) -> list[Any]:
-    """``all``, a count, or device ids like ``0,1`` -> the SDK's device requests."""
+def gpu_device_ids(gpus: Any) -> list[str] | str | int | None:
+    """What ``gpus`` asks for: None (no GPU), ``"all"``, a count (``count=2``) as an int,
+    or device ids: an index (``1``), a list (``0,1`` or ``[0, 1]``) or GPU UUIDs."""
+    if gpus is None or (isinstance(gpus, str) and gpus.strip().lower() in ("", "none")):
+        return None
+    if isinstance(gpus, bool):
+        return "all" if gpus else None
+    if isinstance(gpus, int):
+        return [str(gpus)]
+    if isinstance(gpus, list | tuple):
+        return [str(g).strip() for g in gpus]
+    text = str(gpus).strip()
+    if text.lower() == "all":
+        return "all"
+    if text.lower().startswith("count="):
+        count = text.partition("=")[2].strip()
+        if not count.isdigit() or int(count) < 1:
+            raise ComfyError(f"gpus='{text}' is not a GPU count: write it like count=2.")
+        return int(count)
+    ids = [part.strip() for part in text.strip("[]").split(",") if part.strip()]
+    if not ids:
+        raise ComfyError(f"gpus='{text}' names no GPU: give all, count=N, 0 or 0,1.")
+    return ids
+
+
+def gpu_requests(gpus: Any) -> list[Any]:
+    """The docker SDK's device requests for ``gpus`` (see `gpu_device_ids`)."""
     import docker
 
-    if gpus in (None, "", "none", 0, "0"):
+    wanted = gpu_device_ids(gpus)
+    if wanted is None:
         return []
-    if str(gpus) == "all":
+    if wanted == "all":
         return [docker.types.DeviceRequest(count=-1, capabilities=[["gpu"]])]
-    if str(gpus).isdigit():
-        return [docker.types.DeviceRequest(count=int(gpus), capabilities=[["gpu"]])]
-    ids = [part.strip() for part in str(gpus).split(",") if part.strip()]
-    return [docker.types.DeviceRequest(device_ids=ids, capabilities=[["gpu"]])]
+    if isinstance(wanted, int):
+        return [docker.types.DeviceRequest(count=wanted, capabilities=[["gpu"]])]
+    return [docker.types.DeviceRequest(device_ids=list(wanted), capabilities=[["gpu"]])]
 
 
 def parse_volumes(volumes: Any) -> dict[str, dict[str, str]]:

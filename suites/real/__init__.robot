@@ -2,7 +2,9 @@
 Documentation    Suites against a real ComfyUI: either one already running, given with
 ...              ``--variable COMFYUI_URL:http://host:8188``, or one this run starts from a
 ...              Docker image, given with ``--variable COMFYUI_IMAGE:<image>`` (plus
-...              ``COMFYUI_ARGS``, e.g. ``--cpu``, and ``COMFYUI_GPUS``, e.g. ``all``).
+...              ``COMFYUI_ARGS``, e.g. ``--cpu``, and ``COMFYUI_GPUS``, e.g. ``all``), or
+...              a fleet: ``pabot --processes N --resourcefile servers.dat suites/real``
+...              hands each suite a free server of the resource file (docs/many-gpus.md).
 ...              Tests tagged ``gpu`` need the production models; the others pass on a
 ...              ComfyUI started with ``--cpu``. With neither variable every test here skips.
 
@@ -34,5 +36,10 @@ Use A Real ComfyUI
         ...    gpus=${COMFYUI_GPUS}    volumes=${volumes}    ready_timeout=5 min
         VAR    ${COMFYUI_URL} =    ${url}    scope=GLOBAL    # robocop: off=VAR04
     END
-    Skip If    not "${COMFYUI_URL}"
-    ...    No real ComfyUI: run with --variable COMFYUI_URL:http://host:8188 or COMFYUI_IMAGE:<image>
+    IF    not "${COMFYUI_URL}"
+        ${configured} =    ComfyUI Servers Are Configured
+        Skip If    not ${configured}
+        ...    No real ComfyUI: give --variable COMFYUI_URL:http://host:8188, COMFYUI_IMAGE:<image>, or run under pabot with a resource file of type=comfyui servers
+    END
+    # the suites connect to this URL; empty means "COMFYUI_URL or a server from PabotLib"
+    VAR    ${COMFYUI_URL} =    ${COMFYUI_URL}    scope=GLOBAL    # robocop: off=VAR04

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs a job of the GitLab template (docs/ci/gitlab-ci.yml) on this machine, in shell
+# mode, with gitlab-ci-local (npm), in a fresh clone of the committed project.
+#
+#   scripts/gitlab-ci-local.sh [job]        (default job: mock-suites)
+#
+# A shell executor ignores a job's image: the jobs run on this machine as they would on
+# a GitLab shell runner, so the image lines are dropped for gitlab-ci-local, which would
+# otherwise start them in Docker. Needs node and npm; gitlab-ci-local 4.56 runs on
+# Node.js 20.
+set -eu
+JOB=${1:-mock-suites}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d /tmp/gitlab-ci-local-XXXXXX)
+TOOL="$WORK/tool/node_modules/.bin/gitlab-ci-local"
+mkdir -p "$WORK/tool"
+(cd "$WORK/tool" && npm install --silent --no-audit --no-fund gitlab-ci-local@4.56.0 >/dev/null)
+git clone --quiet "$ROOT" "$WORK/project"
+sed '/^ *image: /d' "$ROOT/docs/ci/gitlab-ci.yml" >"$WORK/project/.gitlab-ci.yml"
+cd "$WORK/project"
+echo "gitlab-ci-local: running job '$JOB' of docs/ci/gitlab-ci.yml in $WORK/project"
+"$TOOL" --shell-executor-no-image "$JOB"
