@@ -3,6 +3,7 @@
 # mode, with gitlab-ci-local (npm), in a fresh clone of the committed project.
 #
 #   scripts/gitlab-ci-local.sh [job]        (default job: mock-suites)
+#   GITLAB_CI_LOCAL=/path/to/gitlab-ci-local scripts/gitlab-ci-local.sh   (an installed one)
 #
 # A shell executor ignores a job's image: the jobs run on this machine as they would on
 # a GitLab shell runner, so the image lines are dropped for gitlab-ci-local, which would
@@ -12,9 +13,11 @@ set -eu
 JOB=${1:-mock-suites}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/gitlab-ci-local-XXXXXX)
-TOOL="$WORK/tool/node_modules/.bin/gitlab-ci-local"
-mkdir -p "$WORK/tool"
-(cd "$WORK/tool" && npm install --silent --no-audit --no-fund gitlab-ci-local@4.56.0 >/dev/null)
+TOOL=${GITLAB_CI_LOCAL:-"$WORK/tool/node_modules/.bin/gitlab-ci-local"}
+if ! [ -x "$TOOL" ]; then
+  mkdir -p "$WORK/tool"
+  (cd "$WORK/tool" && npm install --silent --no-audit --no-fund gitlab-ci-local@4.56.0 >/dev/null)
+fi
 git clone --quiet "$ROOT" "$WORK/project"
 sed '/^ *image: /d' "$ROOT/docs/ci/gitlab-ci.yml" >"$WORK/project/.gitlab-ci.yml"
 cd "$WORK/project"
