@@ -18,7 +18,14 @@ if ! [ -x "$TOOL" ]; then
   mkdir -p "$WORK/tool"
   (cd "$WORK/tool" && npm install --silent --no-audit --no-fund gitlab-ci-local@4.56.0 >/dev/null)
 fi
+if ! command -v rsync >/dev/null; then # gitlab-ci-local copies the project with rsync
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || { echo "install rsync first" >&2; exit 1; }
+  apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null &&
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq rsync >/dev/null
+fi
 git clone --quiet "$ROOT" "$WORK/project"
+# gitlab-ci-local reads the project's path from its origin, as GitLab names it
+git -C "$WORK/project" remote set-url origin https://gitlab.example.com/qa/comfylibrary.git
 sed '/^ *image: /d' "$ROOT/docs/ci/gitlab-ci.yml" >"$WORK/project/.gitlab-ci.yml"
 cd "$WORK/project"
 echo "gitlab-ci-local: running job '$JOB' of docs/ci/gitlab-ci.yml in $WORK/project"
