@@ -38,6 +38,8 @@ lint: install
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.gitlab-ci docs/ci/gitlab-ci.yml
 	$(BIN)/docker-compose -f docker/compose.yaml config -q
+	$(BIN)/shellcheck scripts/*.sh .ci/run
+	bash scripts/lint-jenkinsfile.sh
 
 ## A Docker engine and the mock image for the container tests (skipped where it cannot run).
 engine: install

@@ -7,7 +7,7 @@
 #   scripts/docker-engine.sh start   engine + local/debian-py:bookworm + comfylibrary/mock:test
 #   scripts/docker-engine.sh stop    stops the engine this script started
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 STATE=${COMFY_DOCKER_STATE:-/tmp/comfylibrary-docker}
 BASE_IMAGE=local/debian-py:bookworm
 MOCK_IMAGE=comfylibrary/mock:test
@@ -67,11 +67,13 @@ build_mock() {
   rm -rf "$context" && mkdir -p "$context/wheels"
   cp docker/mock/Dockerfile "$context/"
   local python=${PYTHON:-.venv/bin/python}
-  "$python" -m pip wheel --quiet --no-deps . -w "$context/wheels" >/dev/null 2>&1 &&
-  "$python" -m pip download --quiet --only-binary=:all: --python-version 3.11 \
+  if ! { "$python" -m pip wheel --quiet --no-deps . -w "$context/wheels" &&
+    "$python" -m pip download --quiet --only-binary=:all: --python-version 3.11 \
       --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
-      --platform manylinux_2_28_x86_64 aiohttp Pillow av -d "$context/wheels" >/dev/null 2>&1 ||
-    { say "could not gather the mock's wheels"; return 1; }
+      --platform manylinux_2_28_x86_64 aiohttp Pillow av -d "$context/wheels"; } >/dev/null 2>&1; then
+    say "could not gather the mock's wheels"
+    return 1
+  fi
   DOCKER_BUILDKIT=1 "$DOCKER" build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" \
     -t "$MOCK_IMAGE" "$context" >"$STATE/build.log" 2>&1 ||
     { say "building $MOCK_IMAGE failed; see $STATE/build.log"; return 1; }

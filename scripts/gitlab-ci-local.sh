@@ -19,7 +19,10 @@ if ! [ -x "$TOOL" ]; then
   (cd "$WORK/tool" && npm install --silent --no-audit --no-fund gitlab-ci-local@4.56.0 >/dev/null)
 fi
 if ! command -v rsync >/dev/null; then # gitlab-ci-local copies the project with rsync
-  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || { echo "install rsync first" >&2; exit 1; }
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    echo "gitlab-ci-local needs rsync: install it first" >&2
+    exit 1
+  fi
   apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null &&
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq rsync >/dev/null
 fi

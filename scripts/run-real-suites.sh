@@ -13,7 +13,7 @@
 # SUITES      what to run (default suites/real)
 # BIN         where robot, pabot and rebot are (default .venv/bin)
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 OUTDIR=${OUTDIR:-results}
 PABOT_ARGS=${PABOT_ARGS:-"--processes 2"}
 ROBOT_ARGS=${ROBOT_ARGS:-"--include real"}

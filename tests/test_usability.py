@@ -200,11 +200,10 @@ def test_a_failing_keyword_logs_diagnostics_once(tmp_path):
 def test_a_non_editable_install_runs_a_shipped_workflow_from_anywhere(tmp_path):
     """Build the wheel, install it alone in a fresh venv (dependencies borrowed from this
     one, without its editable link to the checkout), and run from another folder."""
+    import shutil
     import subprocess
     import sys
     import sysconfig
-
-    import shutil
 
     source = tmp_path / "source"  # built from a copy: the checkout gets no build/ folder
     source.mkdir()

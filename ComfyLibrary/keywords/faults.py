@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import Enum
 from typing import Any
 
 from robotlibcore import keyword
@@ -11,7 +12,14 @@ from ComfyLibrary.errors import ComfyError
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.servers.mock_control import control
 
-FAIL_MODES = ("http", "validation", "execution")
+
+class FailMode(str, Enum):
+    """How `Fail Next Prompts` makes prompts fail: ``http``, ``validation`` or
+    ``execution``."""
+
+    HTTP = "http"
+    VALIDATION = "validation"
+    EXECUTION = "execution"
 
 
 class FaultKeywords(LibraryComponent):
@@ -46,7 +54,7 @@ class FaultKeywords(LibraryComponent):
     def fail_next_prompts(
         self,
         count: int = 1,
-        mode: str = "http",
+        mode: FailMode = FailMode.HTTP,
         status: int = 500,
         message: str = "",
         node: str | None = None,
@@ -64,21 +72,19 @@ class FaultKeywords(LibraryComponent):
         | Fail Next Prompts    mode=http    status=503
         | Fail Next Prompts    mode=execution    node=KSampler    message=CUDA out of memory    exception_type=torch.OutOfMemoryError
         """
-        if mode not in FAIL_MODES:
-            raise ComfyError(f"mode must be one of {', '.join(FAIL_MODES)}, not '{mode}'.")
         self._control(
             alias,
             "fail_prompts",
             {
                 "count": count,
-                "mode": mode,
+                "mode": mode.value,
                 "status": status,
                 "message": message,
                 "node": node,
                 "exception_type": exception_type,
             },
         )
-        self.info(f"The next {count} prompt(s) will fail ({mode}).")
+        self.info(f"The next {count} prompt(s) will fail ({mode.value}).")
 
     @keyword("Drop WebSocket Connections", tags=("Faults",))
     def drop_websocket_connections(

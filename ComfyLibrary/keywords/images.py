@@ -13,7 +13,7 @@ from ComfyLibrary.errors import MediaError
 from ComfyLibrary.keywords.assertions import AssertionOperator, check, pick
 from ComfyLibrary.keywords.context import LibraryComponent, size_limits
 from ComfyLibrary.keywords.media_log import MediaLog
-from ComfyLibrary.keywords.results import ImageInfo, MediaValidation, as_result
+from ComfyLibrary.keywords.results import ImageInfo, ImageMode, MediaValidation, as_result
 from ComfyLibrary.media import image_info
 from ComfyLibrary.media.checks import IMAGE_TYPICAL_SIZES, not_valid_message, validate_image
 from ComfyLibrary.media.compare import compare, identical, parse_masks, pixel_stats
@@ -46,7 +46,7 @@ class ImageKeywords(LibraryComponent):
         max_height: int | None = None,
         min_size: str | None = None,
         max_size: str | None = None,
-        mode: str | None = None,
+        mode: ImageMode | None = None,
         not_blank: bool = True,
         typical_sizes: bool = False,
         fail: bool = True,
@@ -98,7 +98,7 @@ class ImageKeywords(LibraryComponent):
         height: int | None = None,
         min_size: str | None = None,
         max_size: str | None = None,
-        mode: str | None = None,
+        mode: ImageMode | None = None,
         typical_sizes: bool = False,
     ) -> ImageInfo:
         """Checks that ``path`` is a readable image with the expected properties.

@@ -4,11 +4,17 @@ reads both as ``${info}[width]`` and as ``${info.width}`` (they are Robot DotDic
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict, TypeVar, cast
+from typing import Any, Literal, TypedDict, TypeVar, cast
 
 from robot.utils import DotDict
 
 T = TypeVar("T")
+
+# Pillow's image modes, the values ``mode=`` of the image checks accepts
+ImageMode = Literal[
+    "1", "L", "LA", "La", "P", "PA", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr",
+    "LAB", "HSV", "I", "I;16", "I;16L", "I;16B", "I;16N", "F",
+]  # fmt: skip
 
 
 class ImageInfo(TypedDict):

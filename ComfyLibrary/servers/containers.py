@@ -115,7 +115,7 @@ class ContainerServer:
         command: list[str] | None = None,
         environment: dict[str, str] | None = None,
         volumes: Any = None,
-        gpus: str | int | None = None,
+        gpus: Any = None,
         shm_size: str | None = None,
     ):
         self.client = docker_client()

@@ -38,7 +38,8 @@ Use A Real ComfyUI
     END
     IF    not "${COMFYUI_URL}"
         ${configured} =    ComfyUI Servers Are Configured
-        Skip If    not ${configured}
+        Skip If
+        ...    not ${configured}
         ...    No real ComfyUI: give --variable COMFYUI_URL:http://host:8188, COMFYUI_IMAGE:<image>, or run under pabot with a resource file of type=comfyui servers
     END
     # the suites connect to this URL; empty means "COMFYUI_URL or a server from PabotLib"
