@@ -169,9 +169,16 @@ class ComfyLibrary(DynamicCore):
     = Parallel runs =
 
     Under pabot every process has its own servers on free ports and its own output
-    folder; nothing is shared but the run report's merge. When pabot itself is
-    stopped (Ctrl-C, SIGTERM, even SIGKILL), its Robot processes stop their servers
-    and end, and PabotLib ends too.
+    folder. With ``pabot --resourcefile servers.dat``, each value set with
+    ``type=comfyui`` and a ``url`` is a ComfyUI server: `Connect To ComfyUI` without
+    a URL (and no ``url`` import argument or ``COMFYUI_URL``) takes a free one for
+    the test or suite that connects, holds it alone, and gives it back when its
+    client closes (at the end of that test or suite, or on `Disconnect From
+    ComfyUI`). ``--shard i/N`` splits a run over machines and ``rebot`` merges the
+    results; see ``docs/many-gpus.md``.
+
+    When pabot itself is stopped (Ctrl-C, SIGTERM, even SIGKILL), its Robot
+    processes stop their servers and end, and PabotLib ends too.
 
     = Secrets =
 

@@ -69,7 +69,7 @@ def test_a_flaky_test_is_rerun_once_and_the_report_shows_both_results(tmp_path):
     assert merged["Steady"][0] == "PASS"
     status, message = merged["Flaky"]
     assert status == "PASS"
-    assert "Re-executed test has been merged" in message
+    assert "Test has been re-executed and results merged" in message
     assert "failed the first time" in message  # the first failure stays visible
     assert (tmp_path / "results" / "xunit.xml").exists()
     assert (tmp_path / "results" / "log.html").exists()
