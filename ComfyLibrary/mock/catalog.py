@@ -47,19 +47,34 @@ CLASS_INPUT_FOLDERS = {
 # The model files the mock pretends to have, per folder. Teams replace these with
 # --models FILE (a JSON object of folder -> [file names]).
 DEFAULT_MODELS: dict[str, list[str]] = {
+    # at least two files for every loader the shipped workflows use, so a suite can check
+    # that a workflow wired to another model makes another picture
     "checkpoints": [
         "ltx-2-19b-dev-fp8.safetensors",
+        "ltx-2-19b-distilled-fp8.safetensors",
         "sd_xl_base_1.0.safetensors",
         "v1-5-pruned-emaonly.safetensors",
     ],
-    "diffusion_models": ["z_image_turbo_bf16.safetensors"],
+    "diffusion_models": [
+        "flux1-dev.safetensors",
+        "z_image_turbo_bf16.safetensors",
+        "z_image_turbo_fp8_e4m3fn.safetensors",
+    ],
     "text_encoders": [
         "gemma_3_12B_it_fp4_mixed.safetensors",
+        "gemma_3_12B_it_fp8_scaled.safetensors",
         "qwen_3_4b.safetensors",
+        "qwen_3_4b_fp8_mixed.safetensors",
     ],
-    "vae": ["ae.safetensors"],
-    "loras": ["ltx-2-19b-distilled-lora-384.safetensors"],
-    "latent_upscale_models": ["ltx-2-spatial-upscaler-x2-1.0.safetensors"],
+    "vae": ["ae.safetensors", "sdxl_vae.safetensors"],
+    "loras": [
+        "ltx-2-19b-distilled-lora-384.safetensors",
+        "ltx-2-19b-ic-lora-detailer.safetensors",
+    ],
+    "latent_upscale_models": [
+        "ltx-2-spatial-upscaler-x2-1.0.safetensors",
+        "ltx-2-temporal-upscaler-x2-1.0.safetensors",
+    ],
     "upscale_models": [],
     "controlnet": [],
     "clip_vision": [],

@@ -31,6 +31,14 @@ The Same Seed Gives The Same Image And Another Seed Another
     Images Should Be Identical    ${first.files}[0]    ${again.files}[0]
     Images Should Be Different    ${first.files}[0]    ${other.files}[0]
 
+Another Model Makes Another Picture
+    ${bf16} =    Run Workflow    z_image_turbo_generation    seed=7    width=256    height=192
+    ${fp8} =    Run Workflow    z_image_turbo_generation    seed=7    width=256    height=192
+    ...    unet=z_image_turbo_fp8_e4m3fn.safetensors
+    Images Should Be Different    ${bf16.files}[0]    ${fp8.files}[0]
+    Run Keyword And Expect Error    *does not match reference*
+    ...    Image Should Match Reference    ${fp8.files}[0]    ${bf16.files}[0]
+
 A Generated Image Matches Its Golden Reference
     ${result} =    Run Workflow    z_image_turbo_generation    seed=42    width=512    height=512
     ${score} =    Image Should Match Reference    ${result.files}[0]    ${REFERENCES}/z_image_seed42_512.png

@@ -1,9 +1,11 @@
 """Model nodes, simulated: no weights are loaded and no GPU is needed.
 
-Loaders return named stand-ins, text encoders keep the prompt text, samplers
-emit ``progress`` per step (sleeping the configured ``step_ms``) and record what
-they were asked for, and decoders render a deterministic picture from seed,
-prompt and size: the same inputs give identical bytes, another seed another image.
+Loaders return named stand-ins (with the LoRAs applied to them and their strengths),
+text encoders keep the prompt text and which text encoder read it, samplers emit
+``progress`` per step (sleeping the configured ``step_ms``) and record what they were
+asked for, and decoders render a deterministic picture from all of it: models, seed,
+prompt and size. The same choices give identical bytes; another seed, another
+checkpoint, UNet, text encoder, VAE or LoRA (or LoRA strength) another picture.
 """
 
 from __future__ import annotations
@@ -22,6 +24,25 @@ from ComfyLibrary.mock.nodes import node
 class SimulatedModel:
     kind: str
     name: str
+    loras: tuple[tuple[str, float], ...] = ()
+
+    def with_lora(self, name: str, strength: float) -> SimulatedModel:
+        if float(strength) == 0.0:
+            return self  # a LoRA at strength 0 changes nothing, as in ComfyUI
+        return SimulatedModel(
+            self.kind, self.name, (*self.loras, (name, round(float(strength), 6)))
+        )
+
+
+def identity(value: Any) -> Any:
+    """What a simulated model (or a value built from one) contributes to a picture."""
+    if isinstance(value, SimulatedModel):
+        return (value.kind, value.name, value.loras)
+    if isinstance(value, dict):
+        return tuple(sorted((k, identity(v)) for k, v in value.items() if k != "text"))
+    if isinstance(value, list | tuple):
+        return tuple(identity(v) for v in value)
+    return value
 
 
 @dataclass
@@ -66,24 +87,46 @@ def vae_loader(ctx, vae_name: str, **_: Any):
     return (SimulatedModel("VAE", vae_name),)
 
 
+def _with_lora(model: Any, name: str, strength: float) -> Any:
+    return model.with_lora(name, strength) if isinstance(model, SimulatedModel) else model
+
+
 @node("LoraLoader")
-def lora_loader(ctx, model, clip, lora_name: str, **_: Any):
-    return (model, clip)
+def lora_loader(
+    ctx,
+    model,
+    clip,
+    lora_name: str,
+    strength_model: float = 1.0,
+    strength_clip: float = 1.0,
+    **_: Any,
+):
+    return (
+        _with_lora(model, lora_name, strength_model),
+        _with_lora(clip, lora_name, strength_clip),
+    )
 
 
 @node("LoraLoaderModelOnly")
-def lora_loader_model_only(ctx, model, lora_name: str, **_: Any):
-    return (model,)
+def lora_loader_model_only(ctx, model, lora_name: str, strength_model: float = 1.0, **_: Any):
+    return (_with_lora(model, lora_name, strength_model),)
 
 
 @node("CLIPTextEncode")
 def clip_text_encode(ctx, text: str, clip=None, **_: Any):
-    return ([{"text": text}],)
+    return ([{"text": text, "clip": identity(clip)}],)
 
 
 @node("ConditioningZeroOut")
 def conditioning_zero_out(ctx, conditioning, **_: Any):
     return ([{"text": ""}],)
+
+
+def conditioning_source(conditioning: Any) -> Any:
+    """Which text encoder (with its LoRAs) made a CONDITIONING value."""
+    if isinstance(conditioning, list) and conditioning and isinstance(conditioning[0], dict):
+        return conditioning[0].get("clip")
+    return None
 
 
 @node("EmptyLatentImage", "EmptySD3LatentImage", "EmptyHunyuanLatentVideo")
@@ -120,7 +163,17 @@ def ksampler(
     **_: Any,
 ):
     run_steps(ctx, steps)
-    return (latent_image.with_recipe(seed, conditioning_text(positive), steps, cfg, sampler_name),)
+    return (
+        latent_image.with_recipe(
+            seed,
+            conditioning_text(positive),
+            steps,
+            cfg,
+            sampler_name,
+            identity(model),
+            conditioning_source(positive),
+        ),
+    )
 
 
 @node("KSamplerAdvanced")
@@ -140,17 +193,27 @@ def ksampler_advanced(
     **_: Any,
 ):
     run_steps(ctx, max(1, min(steps, end_at_step) - start_at_step))
-    return (latent_image.with_recipe(noise_seed, conditioning_text(positive), steps, cfg),)
+    return (
+        latent_image.with_recipe(
+            noise_seed,
+            conditioning_text(positive),
+            steps,
+            cfg,
+            identity(model),
+            conditioning_source(positive),
+        ),
+    )
 
 
 @node("VAEDecode", "VAEDecodeTiled")
 def vae_decode(ctx, samples: Latent, vae=None, **_: Any):
+    decoded = samples.with_recipe(identity(vae))
     if samples.frames > 1:
-        return (render_video_frames(samples),)
+        return (render_video_frames(decoded),)
     return (
         [
-            render_picture(samples.width, samples.height, (*samples.recipe, index))
-            for index in range(samples.batch)
+            render_picture(decoded.width, decoded.height, (*decoded.recipe, index))
+            for index in range(decoded.batch)
         ],
     )
 

@@ -12,7 +12,13 @@ from typing import Any
 
 from ComfyLibrary.mock.nodes import node
 from ComfyLibrary.mock.nodes.image_nodes import RESAMPLING
-from ComfyLibrary.mock.nodes.model_nodes import Latent, conditioning_text, run_steps
+from ComfyLibrary.mock.nodes.model_nodes import (
+    Latent,
+    conditioning_source,
+    conditioning_text,
+    identity,
+    run_steps,
+)
 
 
 @node(
@@ -55,13 +61,27 @@ def scheduler(ctx, steps: int, **_: Any):
 
 @node("CFGGuider", "BasicGuider")
 def guider(ctx, model, positive=None, negative=None, conditioning=None, cfg: float = 1.0, **_: Any):
-    return ({"model": model, "text": conditioning_text(positive or conditioning), "cfg": cfg},)
+    given = positive or conditioning
+    return (
+        {
+            "model": model,
+            "text": conditioning_text(given),
+            "clip": conditioning_source(given),
+            "cfg": cfg,
+        },
+    )
 
 
 @node("SamplerCustomAdvanced")
 def sampler_custom_advanced(ctx, noise, guider, sampler, sigmas, latent_image: Latent, **_: Any):
     run_steps(ctx, max(1, len(sigmas) - 1))
-    sampled = latent_image.with_recipe(noise.get("seed"), guider.get("text"), len(sigmas))
+    sampled = latent_image.with_recipe(
+        noise.get("seed"),
+        guider.get("text"),
+        len(sigmas),
+        identity(guider.get("model")),
+        guider.get("clip"),
+    )
     return (sampled, sampled)
 
 
@@ -80,7 +100,13 @@ def sampler_custom(
     **_: Any,
 ):
     run_steps(ctx, max(1, len(sigmas) - 1))
-    sampled = latent_image.with_recipe(noise_seed, conditioning_text(positive), len(sigmas))
+    sampled = latent_image.with_recipe(
+        noise_seed,
+        conditioning_text(positive),
+        len(sigmas),
+        identity(model),
+        conditioning_source(positive),
+    )
     return (sampled, sampled)
 
 
@@ -143,7 +169,7 @@ def ltxv_latent_upsampler(ctx, samples: Latent, upscale_model, vae, **_: Any):
             samples.height * scale,
             samples.batch,
             samples.frames,
-            samples.recipe,
+            (*samples.recipe, identity(upscale_model)),
             samples.extra,
         ),
     )
