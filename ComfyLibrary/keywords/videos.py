@@ -10,13 +10,13 @@ from typing import Any
 from robotlibcore import keyword
 
 from ComfyLibrary.errors import MediaError
-from ComfyLibrary.keywords.assertions import AssertionOperator, check, pick
-from ComfyLibrary.keywords.context import LibraryComponent, size_limits
+from ComfyLibrary.keywords.assertions import AssertionOperator, check, dot, pick
+from ComfyLibrary.keywords.context import LibraryComponent, parse_size, size_limits
 from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.keywords.results import MediaValidation, VideoInfo, as_result
-from ComfyLibrary.media.audio import audio_info
+from ComfyLibrary.media.audio import audio_info, audio_peak_dbfs
 from ComfyLibrary.media.checks import VIDEO_TYPICAL_SIZES, not_valid_message, validate_video
-from ComfyLibrary.media.ranges import within
+from ComfyLibrary.media.ranges import describe, within
 from ComfyLibrary.media.video import frame_at, video_info
 
 VIDEO_CHECKS = (
@@ -263,12 +263,20 @@ class VideoKeywords(LibraryComponent):
         max_duration: timedelta | None = None,
         sample_rate: int | None = None,
         channels: int | None = None,
+        min_size: str | None = None,
+        max_size: str | None = None,
+        not_silent: bool = True,
+        silence_dbfs: float = -60.0,
     ) -> dict[str, Any]:
         """Checks an audio file: readable, its container, duration above zero (or in range),
-        sample rate and channel count. Returns its information.
+        sample rate, channel count, file size (no limits unless given) and that it is not
+        silent: its loudest sample must reach ``silence_dbfs`` (-60 dBFS by default;
+        ``not_silent=False`` skips this). Every check runs; the failure lists all that
+        failed. Returns its information, with ``peak_dbfs``.
 
         Example:
         | Audio Should Be Valid    ${audio}    min_duration=1 s    sample_rate=44100
+        | Audio Should Be Valid    ${audio}    format=flac    channels=2    max_size=5 MB
         """
         info = audio_info(path)
         problems = []
@@ -282,10 +290,20 @@ class VideoKeywords(LibraryComponent):
             problems.append(f"sample rate is {info.sample_rate}, expected {sample_rate}")
         if channels is not None and info.channels != channels:
             problems.append(f"channels are {info.channels}, expected {channels}")
+        low_size, high_size = parse_size(min_size), parse_size(max_size)
+        if not within(info.size, None, low_size, high_size):
+            problems.append(
+                f"file size is {info.size} bytes, expected "
+                f"{describe(None, low_size, high_size, ' bytes')}"
+            )
+        peak = audio_peak_dbfs(path)
+        if not_silent and peak < silence_dbfs:
+            loudest = "no sound at all" if peak == float("-inf") else f"peak {peak:.1f} dBFS"
+            problems.append(f"audio is silent: {loudest}, below {silence_dbfs:g} dBFS")
         if problems:
             raise MediaError(f"Audio {Path(path).name} is not valid: " + "; ".join(problems) + ".")
         self.info(
             f"Audio {Path(path).name}: {info.codec}, {info.sample_rate} Hz, "
-            f"{info.channels} channel(s), {info.duration:g} s."
+            f"{info.channels} channel(s), {info.duration:g} s, peak {peak:.1f} dBFS."
         )
-        return info.as_dict()
+        return dot({**info.as_dict(), "peak_dbfs": round(peak, 2)})

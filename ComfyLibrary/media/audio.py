@@ -56,3 +56,28 @@ def audio_info(path: str | Path) -> AudioInfo:
         raise
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         raise MediaError(f"Audio file {file.name} is not readable audio: {exc}") from None
+
+
+def audio_peak_dbfs(path: str | Path) -> float:
+    """The loudest sample of the first audio stream, in dBFS (0 is full scale; digital
+    silence is -inf)."""
+    import math
+
+    import av
+    import numpy as np
+
+    file = Path(path)
+    peak = 0.0
+    try:
+        with av.open(str(file)) as container:
+            stream = container.streams.audio[0]
+            for frame in container.decode(stream):
+                data = frame.to_ndarray()
+                if np.issubdtype(data.dtype, np.integer):
+                    scale = float(np.iinfo(data.dtype).max)
+                    peak = max(peak, float(np.abs(data.astype(np.float64)).max()) / scale)
+                else:
+                    peak = max(peak, float(np.abs(data).max()))
+    except (av.error.FFmpegError, OSError, ValueError, IndexError) as exc:
+        raise MediaError(f"Audio file {file.name} is not readable audio: {exc}") from None
+    return 20 * math.log10(peak) if peak > 0 else -math.inf

@@ -34,7 +34,31 @@ MODEL_INPUT_FOLDERS = {
     "gligen_name": "gligen",
     "hypernetwork_name": "hypernetworks",
     "audio_vae": "checkpoints",
+    "audio_encoder_name": "audio_encoders",
 }
+
+# Loader inputs that list files of the input folder, by content type, as ComfyUI 0.8
+# lists them (folder_paths.filter_files_content_types).
+INPUT_FILE_CHOICES: dict[tuple[str, str], tuple[str, ...] | None] = {
+    ("LoadImage", "image"): ("image",),
+    ("LoadImageMask", "image"): None,  # every file: 0.8's LoadImageMask does not filter
+    ("LoadAudio", "audio"): ("audio", "video"),
+    ("LoadVideo", "file"): ("video",),
+}
+# ComfyUI's own additions to Python's MIME table
+EXTENSION_CONTENT_TYPES = {"webp": "image", "fbx": "model"}
+
+
+def content_type(filename: str) -> str | None:
+    """``image``, ``video``, ``audio``... for a file name, as ComfyUI guesses it."""
+    import mimetypes
+
+    extension = filename.rsplit(".", maxsplit=1)[-1]
+    if extension in EXTENSION_CONTENT_TYPES:
+        return EXTENSION_CONTENT_TYPES[extension]
+    mime, _ = mimetypes.guess_type(filename, strict=False)
+    return mime.split("/")[0] if mime else None
+
 
 # Loader classes whose model input lists another folder than MODEL_INPUT_FOLDERS says.
 CLASS_INPUT_FOLDERS = {
@@ -53,6 +77,8 @@ DEFAULT_MODELS: dict[str, list[str]] = {
         "ltx-2-19b-dev-fp8.safetensors",
         "ltx-2-19b-distilled-fp8.safetensors",
         "sd_xl_base_1.0.safetensors",
+        "stable-audio-open-1.0.safetensors",
+        "stable-audio-open-small.safetensors",
         "v1-5-pruned-emaonly.safetensors",
     ],
     "diffusion_models": [
@@ -65,6 +91,8 @@ DEFAULT_MODELS: dict[str, list[str]] = {
         "gemma_3_12B_it_fp8_scaled.safetensors",
         "qwen_3_4b.safetensors",
         "qwen_3_4b_fp8_mixed.safetensors",
+        "t5-base.safetensors",
+        "t5_base_fp16.safetensors",
     ],
     "vae": ["ae.safetensors", "sdxl_vae.safetensors"],
     "loras": [
@@ -76,6 +104,7 @@ DEFAULT_MODELS: dict[str, list[str]] = {
         "ltx-2-temporal-upscaler-x2-1.0.safetensors",
     ],
     "upscale_models": [],
+    "audio_encoders": [],
     "controlnet": [],
     "clip_vision": [],
     "style_models": [],
@@ -176,8 +205,10 @@ class NodeCatalog:
         return sorted(p.name for p in self.input_dir.iterdir() if p.is_file())
 
     def _file_choices(self, class_type: str, input_name: str) -> list[str] | None:
-        if class_type in ("LoadImage", "LoadImageMask") and input_name == "image":
-            return self.input_files()
+        if (class_type, input_name) in INPUT_FILE_CHOICES:
+            kinds = INPUT_FILE_CHOICES[(class_type, input_name)]
+            files = self.input_files()
+            return files if kinds is None else [f for f in files if content_type(f) in kinds]
         folder = CLASS_INPUT_FOLDERS.get((class_type, input_name))
         if folder is None:
             folder = MODEL_INPUT_FOLDERS.get(input_name)

@@ -59,8 +59,14 @@ def _write_audio(container: Any, stream: Any, audio: dict[str, Any]) -> None:
     import array
 
     import av
+    import numpy as np
 
-    samples = array.array("f", audio["samples"])
+    if "waveform" in audio:  # an AUDIO value: the first item of the batch, mixed to mono
+        waveform = np.asarray(audio["waveform"], dtype=np.float32)
+        mono = (waveform[0] if waveform.ndim == 3 else waveform).mean(axis=0)
+        samples = array.array("f", mono.tobytes())
+    else:
+        samples = array.array("f", audio["samples"])
     frame_size = stream.codec_context.frame_size or 1024
     for start in range(0, len(samples), frame_size):
         chunk = samples[start : start + frame_size]

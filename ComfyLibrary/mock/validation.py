@@ -16,6 +16,15 @@ from ComfyLibrary.mock.catalog import NodeCatalog
 
 Error = dict[str, Any]
 
+# Loader inputs checked by the node's own validation ("Invalid image file: x") instead of
+# as a list of choices, and the word its message uses.
+INPUT_FILE_KINDS = {
+    ("LoadImage", "image"): "image",
+    ("LoadImageMask", "image"): "image",
+    ("LoadAudio", "audio"): "audio",
+    ("LoadVideo", "file"): "video",
+}
+
 
 @dataclass
 class ValidationResult:
@@ -268,12 +277,13 @@ class PromptValidator:
             choices = input_type
         elif input_type == "COMBO":
             choices = options.get("options", [])
-        if class_type in ("LoadImage", "LoadImageMask") and name == "image":
+        what = INPUT_FILE_KINDS.get((class_type, name))
+        if what is not None:  # these nodes validate the file themselves, not as a choice
             if not (self.catalog.input_dir / str(value)).is_file():
                 return _error(
                     "custom_validation_failed",
                     "Custom validation failed for node",
-                    f"image - Invalid image file: {value}",
+                    f"{name} - Invalid {what} file: {value}",
                     input_name=name,
                 )
             return None

@@ -7,7 +7,7 @@ Resource         ../../resources/comfy.resource
 
 Suite Setup      Require A Docker Engine
 
-Test Tags        containers
+Test Tags        containers    connection
 
 
 *** Variables ***

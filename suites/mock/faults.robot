@@ -8,7 +8,7 @@ Suite Setup      Start A Mock ComfyUI And Connect
 Test Setup       Start With An Idle Server
 Test Teardown    Clear Every Fault
 
-Test Tags        faults
+Test Tags        faults    connection
 
 
 *** Test Cases ***

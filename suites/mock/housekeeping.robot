@@ -82,6 +82,7 @@ Getters Of The Server And The Client Check What They Return
     ...    Get Queue Length    >    5    message=The GPU box is backed up
 
 Image And Audio Information
+    [Tags]    image    audio
     ${info} =    Get Image Info    ${START FRAME}
     Should Be Equal As Integers    ${info}[width]    640
     Image Should Not Be Blank    ${START FRAME}
@@ -89,6 +90,7 @@ Image And Audio Information
     Should Be Equal As Numbers    ${audio}[duration]    1.0
 
 Video Information
+    [Tags]    video
     ${start} =    Upload Image    ${START FRAME}
     ${result} =    Run Workflow    ltx2_image_to_video    image=${start}    frames=25
     ${video} =    Get Video Info    ${result.files}[0]
@@ -97,6 +99,7 @@ Video Information
     Video Should Not Be Black    ${result.files}[0]
 
 A Blank Image Fails With The Reason
+    [Tags]    image
     ${result} =    Run Workflow    empty_image_save
     Run Keyword And Expect Error    Image canvas_*.png is blank: near-uniform*
     ...    Image Should Not Be Blank    ${result.files}[0]

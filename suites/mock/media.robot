@@ -19,12 +19,14 @@ ${REFERENCES}     ${CURDIR}/../../resources/references
 
 *** Test Cases ***
 A Generated Image Passes Every Check
+    [Tags]    image
     ${result} =    Run Workflow    z_image_turbo_generation    seed=42    width=768    height=512
     ${checked} =    Validate Image    ${result.files}[0]    format=PNG    width=768    height=512
     Should Be True    ${checked}[passed]
     Should Be Equal As Integers    ${checked}[metadata][width]    768
 
 The Same Seed Gives The Same Image And Another Seed Another
+    [Tags]    image
     ${first} =    Run Workflow    z_image_turbo_generation    seed=7    prefix=first
     ${again} =    Run Workflow    z_image_turbo_generation    seed=7    prefix=again
     ${other} =    Run Workflow    z_image_turbo_generation    seed=8    prefix=other
@@ -32,6 +34,7 @@ The Same Seed Gives The Same Image And Another Seed Another
     Images Should Be Different    ${first.files}[0]    ${other.files}[0]
 
 Another Model Makes Another Picture
+    [Tags]    image
     ${bf16} =    Run Workflow    z_image_turbo_generation    seed=7    width=256    height=192
     ${fp8} =    Run Workflow    z_image_turbo_generation    seed=7    width=256    height=192
     ...    unet=z_image_turbo_fp8_e4m3fn.safetensors
@@ -40,17 +43,20 @@ Another Model Makes Another Picture
     ...    Image Should Match Reference    ${fp8.files}[0]    ${bf16.files}[0]
 
 A Generated Image Matches Its Golden Reference
+    [Tags]    image
     ${result} =    Run Workflow    z_image_turbo_generation    seed=42    width=512    height=512
     ${score} =    Image Should Match Reference    ${result.files}[0]    ${REFERENCES}/z_image_seed42_512.png
     Should Be True    ${score} > 0.99
 
 Another Seed Does Not Match The Golden Reference
+    [Tags]    image
     ${result} =    Run Workflow    z_image_turbo_generation    seed=43    width=512    height=512
     Run Keyword And Expect Error
     ...    Image turbo_*.png does not match reference z_image_seed42_512.png: similarity * is below 0.95.
     ...    Image Should Match Reference    ${result.files}[0]    ${REFERENCES}/z_image_seed42_512.png
 
 A Blank Image Fails With Every Reason
+    [Tags]    image
     ${result} =    Run Workflow    empty_image_save
     VAR    ${expected} =
     ...    Image canvas_*.png failed 2 check(s): file size is * bytes, expected between 10240 and 52428800 bytes;
@@ -59,6 +65,7 @@ A Blank Image Fails With Every Reason
     Run Keyword And Expect Error    ${expected}    Validate Image    ${result.files}[0]    typical_sizes=True
 
 A Generated Video Has The Requested Frames And Moves
+    [Tags]    video
     ${start} =    Upload Image    ${START FRAME}
     ${result} =    Run Workflow    ltx2_image_to_video    image=${start}    frames=49    seed=3
     ${video} =    Validate Video    ${result.files}[0]    container=mp4    codec=h264    frames=49
@@ -66,6 +73,7 @@ A Generated Video Has The Requested Frames And Moves
     Should Be True    ${video}[metadata][mean_change] > 0.5
 
 The First Video Frame Shows The Start Image
+    [Tags]    video
     ${start} =    Upload Image    ${START FRAME}
     ${result} =    Run Workflow    ltx2_image_to_video    image=${start}    frames=25    seed=4
     ${first} =    Get Video Frame    ${result.files}[0]    frame=0
@@ -73,12 +81,14 @@ The First Video Frame Shows The Start Image
     ...    threshold=0.6    resize_reference=True
 
 A Still Video Fails As Frozen
+    [Tags]    video
     ${result} =    Run Workflow    still_video    color=${0x808080}
     Run Keyword And Expect Error
     ...    Video still_*.mp4: video is frozen: mean frame-to-frame change 0 is below 0.5 (23 of 23 * unchanged).
     ...    Video Should Not Be Frozen    ${result.files}[0]
 
 A Black Video Fails As Black
+    [Tags]    video
     ${result} =    Run Workflow    still_video    color=${0}    frames=12
     VAR    ${expected} =
     ...    Video still_*.mp4 failed 3 check(s): file size is * bytes, expected between 102400 and 524288000 bytes;
@@ -87,6 +97,7 @@ A Black Video Fails As Black
     Run Keyword And Expect Error    ${expected}    Validate Video    ${result.files}[0]    typical_sizes=True
 
 The Image-To-Video Pipeline Produces A Valid Image And Video
+    [Tags]    pipeline    image    video
     ${image}    ${video} =    Generate An Image And Animate It
     ...    prompt=A red fox in fresh snow    motion=The fox turns its head    frames=49
     Validate Image    ${image}    width=768    height=512

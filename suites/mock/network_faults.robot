@@ -6,7 +6,7 @@ Resource         ../../resources/comfy.resource
 
 Test Setup       Start A Mock ComfyUI Behind A Proxy
 
-Test Tags        network
+Test Tags        network    connection
 
 
 *** Test Cases ***

@@ -8,7 +8,7 @@ Resource         ../../resources/comfy.resource
 
 Test Setup       Start A Mock ComfyUI And Connect
 
-Test Tags        reconnection
+Test Tags        reconnection    connection
 
 
 *** Variables ***

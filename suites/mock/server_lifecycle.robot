@@ -6,7 +6,7 @@ Resource         ../../resources/comfy.resource
 
 Test Setup       Start A Mock ComfyUI And Connect
 
-Test Tags        lifecycle
+Test Tags        lifecycle    connection
 
 
 *** Variables ***

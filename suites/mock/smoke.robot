@@ -7,7 +7,7 @@ Resource         ../../resources/comfy.resource
 Suite Setup      Start A Mock ComfyUI And Connect
 Test Setup       Start With An Idle Server
 
-Test Tags        smoke
+Test Tags        smoke    image
 
 
 *** Test Cases ***

@@ -17,6 +17,7 @@ ${START FRAME}    ${CURDIR}/../../resources/fixtures/start_frame.png
 
 *** Test Cases ***
 A Text-To-Image Run Follows Its Parameters
+    [Tags]    image
     ${workflow} =    Load Workflow    z_image_turbo_generation
     Set Workflow Parameters    ${workflow}    prompt=A red fox in fresh snow    seed=42
     ...    width=768    height=512
@@ -27,11 +28,13 @@ A Text-To-Image Run Follows Its Parameters
     Phase Time Should Be Less Than    download    30 seconds
 
 A Random Seed Is Chosen, Logged And Returned
+    [Tags]    image
     ${workflow} =    Load Workflow    z_image_turbo_generation
     ${written} =    Set Workflow Parameters    ${workflow}    seed=random
     Should Be True    0 <= ${written}[seed] < 2**53
 
 An Uploaded Image Becomes A Video
+    [Tags]    video
     ${start} =    Upload Image    ${START FRAME}
     ${result} =    Run Workflow    ltx2_image_to_video    image=${start}    frames=25    seed=7
     ...    prompt=The fox looks up at the falling snow
@@ -39,6 +42,7 @@ An Uploaded Image Becomes A Video
     Should End With    ${result.files[0].name}    .mp4
 
 The Pipeline Animates The Image It Generated
+    [Tags]    pipeline    image    video
     ${image}    ${video} =    Generate An Image And Animate It
     ...    prompt=A lighthouse on a cliff at dusk    motion=Waves crash against the rocks
     Image Should Be Valid    ${image}    width=768    height=512

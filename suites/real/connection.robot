@@ -6,6 +6,8 @@ Resource         ../../resources/comfy.resource
 
 Suite Setup      Connect To ComfyUI    ${COMFYUI_URL}    timeout=1 min
 
+Test Tags        connection
+
 
 *** Test Cases ***
 The Server Answers Over HTTP And WebSocket

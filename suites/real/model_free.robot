@@ -6,6 +6,8 @@ Resource         ../../resources/comfy.resource
 
 Suite Setup      Connect To ComfyUI    ${COMFYUI_URL}    timeout=1 min
 
+Test Tags        image
+
 
 *** Variables ***
 ${START FRAME}    ${CURDIR}/../../resources/fixtures/start_frame.png

@@ -59,6 +59,7 @@ def _load_all() -> None:
     if _loaded:
         return
     from ComfyLibrary.mock.nodes import (  # noqa: F401
+        audio_nodes,
         image_nodes,
         model_nodes,
         sampling_nodes,
