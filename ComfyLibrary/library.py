@@ -35,6 +35,7 @@ from ComfyLibrary.keywords.diagnostics import (
     normalise_keyword,
 )
 from ComfyLibrary.report import RunRecord, RunReport
+from ComfyLibrary.report.metrics import recoveries
 from ComfyLibrary.servers import ServerRegistry
 from ComfyLibrary.servers.guardian import GUARDIAN
 from ComfyLibrary.servers.pabot_watch import watch_pabot_parent
@@ -375,7 +376,17 @@ class ComfyLibrary(DynamicCore):
         """Remembers a server or client so the current test or suite cleans it up."""
         self._scopes[-1].append((kind, alias))
 
+    def _keep_recoveries(self, aliases: list[str] | None = None) -> None:
+        """Puts the drops each client lived through into the run report (seed 002)."""
+        for alias in aliases if aliases is not None else self.clients.aliases():
+            with contextlib.suppress(Exception):
+                found = recoveries(self.clients.get(alias)[1].events.events())
+                if found:
+                    self.report.recoveries[alias] = found
+                    self.report.save()
+
     def _cleanup(self, resources: list[tuple[str, str]]) -> None:
+        self._keep_recoveries([alias for kind, alias in resources if kind == "client"])
         for kind, alias in reversed(resources):
             with contextlib.suppress(Exception):
                 if kind == "client":
@@ -394,12 +405,35 @@ class ComfyLibrary(DynamicCore):
         """Runs a keyword, then any callback keyword a background event asked for."""
         try:
             check_argument_names(self.keywords[name], args)
-            return DynamicCore.run_keyword(self, name, args, kwargs)
-        except Exception:
+            result = DynamicCore.run_keyword(self, name, args, kwargs)
+        except Exception as exc:
+            self._record_check(name, args, kwargs, False, str(exc))
             self._run_on_failure()
             raise
+        else:
+            passed = result.get("passed", True) if isinstance(result, dict) else True
+            errors = result.get("errors") if isinstance(result, dict) else None
+            self._record_check(name, args, kwargs, bool(passed), "; ".join(errors or []))
+            return result
         finally:
             self._run_pending_callbacks()
+
+    def _record_check(
+        self, name: str, args: tuple, kwargs: dict | None, passed: bool, message: str
+    ) -> None:
+        """A media check of a file a workflow run made goes into that run's record."""
+        if "Media" not in self.get_keyword_tags(name) or self._report is None:
+            return
+        given = args[0] if args else (kwargs or {}).get("path") or (kwargs or {}).get("first")
+        if given is None:
+            return
+        record = self._report.run_of(given)
+        if record is None:
+            return
+        record.validations.append(
+            {"keyword": name, "file": str(given), "passed": passed, "message": message}
+        )
+        self._report.save()
 
     def _run_on_failure(self) -> None:
         """Runs the registered keyword once; it never fails the test, never recurses."""
@@ -452,6 +486,7 @@ class ComfyLibrary(DynamicCore):
             self._scopes[-1].extend(resources)
 
     def _close(self) -> None:
+        self._keep_recoveries()
         if self._report is not None and self._report.runs:
             for line in self._report.summary_lines():
                 logger.console(line)

@@ -62,3 +62,36 @@ def test_thumbnails_in_log_html_load(chromium, tmp_path):
         assert thumbnail["width"] > 0, "a thumbnail did not decode"
         target = Path(thumbnail["link"].removeprefix("file://"))
         assert target.is_file(), f"the thumbnail links to {target}, which does not exist"
+
+
+TIMELINES = """Array.from(document.querySelectorAll('svg.comfy-timeline'))
+  .map(s => ({width: s.getBoundingClientRect().width, bars: s.querySelectorAll('rect').length}))"""
+
+
+def test_the_timeline_of_a_run_renders_in_log_html(chromium, tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "robot",
+            "--outputdir",
+            str(tmp_path),
+            "--test",
+            "A Text-To-Image Run Follows Its Parameters",
+            "--expandkeywords",
+            "name:*Run Workflow",
+            "--report",
+            "NONE",
+            str(ROOT / "suites" / "mock" / "workflows.robot"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    chromium.open((tmp_path / "log.html").as_uri(), ready=f"({TIMELINES}).length > 0")
+    timelines = chromium.evaluate(TIMELINES)
+    assert timelines, "log.html shows no timeline"
+    assert timelines[0]["width"] > 100
+    assert timelines[0]["bars"] >= 5  # one bar per node of the z-image workflow

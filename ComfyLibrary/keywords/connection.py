@@ -13,9 +13,10 @@ from ComfyLibrary.client import ComfyClient, ConnectionState
 from ComfyLibrary.client.connection import Backoff
 from ComfyLibrary.client.events import Event
 from ComfyLibrary.errors import ComfyError, WaitTimeout
-from ComfyLibrary.keywords.assertions import AssertionOperator, check
+from ComfyLibrary.keywords.assertions import AssertionOperator, check, dot
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.keywords.fleet import acquire_server
+from ComfyLibrary.report.metrics import recoveries
 from ComfyLibrary.settings import (
     PASSWORD_VARIABLE,
     TOKEN_VARIABLE,
@@ -210,6 +211,88 @@ class ConnectionKeywords(LibraryComponent):
             return False
         lease.release()
         return True
+
+    @keyword("Get System Stats", tags=("Connection",))
+    def get_system_stats(
+        self,
+        key: str | None = None,
+        assertion_operator: AssertionOperator | None = None,
+        assertion_expected: Any = None,
+        message: str | None = None,
+        client: str | None = None,
+    ) -> Any:
+        """Returns the server's ``/system_stats``: ``system`` (``comfyui_version``,
+        ``python_version``, ``pytorch_version``, ``ram_total``, ``ram_free``, ``argv``...)
+        and ``devices`` (name, type, VRAM). With ``key`` (a dotted path such as
+        ``system.comfyui_version``) only that value, checked with an assertion operator
+        when one is given (see `Get Image Info`).
+
+        Example:
+        | ${stats} =    Get System Stats
+        | Log    ${stats.system.pytorch_version}
+        | Get System Stats    system.comfyui_version    ==    0.8.0
+        """
+        stats = dot(self.library.clients.get(client)[1].http.get_json("/system_stats"))
+        if key is None:
+            return check(stats, assertion_operator, assertion_expected, message, "System stats")
+        value: Any = stats
+        for part in key.split("."):
+            if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            elif isinstance(value, dict) and part in value:
+                value = value[part]
+            else:
+                raise ComfyError(f"System stats have no '{key}' (no '{part}').")
+        return check(value, assertion_operator, assertion_expected, message, f"System stats {key}")
+
+    @keyword("Get Recovery Times", tags=("Connection",))
+    def get_recovery_times(self, client: str | None = None) -> list[dict[str, Any]]:
+        """Returns, for every drop of the client's WebSocket so far, ``dropped_at`` (epoch
+        seconds), ``reconnect_seconds`` (until ``reconnected``) and
+        ``first_completion_seconds`` (until the first prompt after that completed); a
+        value is None when that did not happen. The run report keeps them per client.
+
+        Example:
+        | ${drops} =    Get Recovery Times
+        | Should Be True    ${drops}[0][reconnect_seconds] < 2
+        """
+        alias, instance = self.library.clients.get(client)
+        found = [dot(r) for r in recoveries(instance.events.events())]
+        self.library.report.recoveries[alias] = [dict(r) for r in found]
+        self.library.report.save()
+        return found
+
+    @keyword("Recovery Time Should Be Less Than", tags=("Connection",))
+    def recovery_time_should_be_less_than(
+        self, limit: timedelta, until: str = "reconnected", client: str | None = None
+    ):
+        """Fails unless the client's last drop was recovered from within ``limit``:
+        ``until=reconnected`` (default) measures from the drop to the ``reconnected``
+        event, ``until=completed`` to the first prompt completed after it (seed 002's
+        recovery figure).
+
+        Example:
+        | Kill Server
+        | Restart Server
+        | Workflow Should Complete    ${prompt_id}
+        | Recovery Time Should Be Less Than    2 s
+        | Recovery Time Should Be Less Than    5 s    until=completed
+        """
+        if until not in ("reconnected", "completed"):
+            raise ComfyError(f"until must be reconnected or completed, not '{until}'.")
+        drops = self.get_recovery_times(client)
+        if not drops:
+            raise ComfyError("The client never lost its connection: there is no recovery to time.")
+        key = "reconnect_seconds" if until == "reconnected" else "first_completion_seconds"
+        seconds = drops[-1][key]
+        if seconds is None:
+            raise AssertionError(f"The client has not {until} since its last drop.")
+        if seconds >= limit.total_seconds():
+            raise AssertionError(
+                f"Recovery until {until} took {self.timestr(seconds)}, not less than "
+                f"{self.timestr(limit.total_seconds())}."
+            )
+        self.info(f"Recovered ({until}) {seconds * 1000:.0f} ms after the drop.")
 
     @keyword("Disconnect From ComfyUI", tags=("Connection",))
     def disconnect_from_comfyui(self, client: str | None = None):

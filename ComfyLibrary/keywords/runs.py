@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,11 @@ from ComfyLibrary.errors import ComfyError, WorkflowError
 from ComfyLibrary.keywords.context import LibraryComponent, safe_name
 from ComfyLibrary.keywords.workflow import problems_message
 from ComfyLibrary.report import Phase, RunRecord
+from ComfyLibrary.report.baseline import figures as baseline_figures
+from ComfyLibrary.report.baseline import read as read_baseline
+from ComfyLibrary.report.baseline import regressions
+from ComfyLibrary.report.baseline import write as write_baseline
+from ComfyLibrary.report.metrics import MemorySampler, node_timings, sampling_speeds, timeline_svg
 from ComfyLibrary.workflow import Workflow
 from ComfyLibrary.workflow.bindings import apply
 from ComfyLibrary.workflow.validate import validate_workflow
@@ -100,13 +106,17 @@ class RunKeywords(LibraryComponent):
             files = self._download(record, completion, name, instance, types) if download else []
             record.status = completion.status
             record.files = [str(f) for f in files]
-        except ComfyError:
+        except ComfyError as exc:
             if record.status == "started":
                 record.status = "failed"
+            record.errors.append(str(exc))
             raise
         finally:
             self.library.report.save()
             self.info(f"Run of {record.line()}")
+            picture = timeline_svg(record.nodes)
+            if picture:
+                self.info(picture, html=True)
         return RunResult(
             name, record.prompt_id, record.status, completion.outputs, files, dict(record.phases)
         )
@@ -118,12 +128,23 @@ class RunKeywords(LibraryComponent):
             if problems:
                 record.status = "invalid"
                 raise WorkflowError(problems_message(name, problems))
-        handle = instance.submit(prompt)
-        record.prompt_id = handle.prompt_id
-        handle.client_alias = alias
-        self.library.prompts[handle.prompt_id] = handle
-        self.library.last_prompt_id = handle.prompt_id
-        completion = instance.wait_for_completion(handle, self.seconds(timeout))
+        seq = instance.events.last_seq
+        sampler = MemorySampler(lambda: _system_stats(instance))
+        sampler.__enter__()
+        try:
+            handle = instance.submit(prompt)
+            record.prompt_id = handle.prompt_id
+            handle.client_alias = alias
+            self.library.prompts[handle.prompt_id] = handle
+            self.library.last_prompt_id = handle.prompt_id
+            completion = instance.wait_for_completion(handle, self.seconds(timeout))
+        finally:
+            sampler.__exit__()
+            record.memory = sampler.result()
+            if record.prompt_id:
+                events = instance.events.events(since=seq)
+                record.nodes = node_timings(events, record.prompt_id, prompt)
+                record.sampling = sampling_speeds(events, record.prompt_id)
         self.library.results[handle.prompt_id] = completion
         if completion.queued_seconds is not None:
             record.add("queue_wait", max(0.0, completion.queued_seconds))
@@ -140,6 +161,199 @@ class RunKeywords(LibraryComponent):
         for path in files:
             self.link(path)
         return files
+
+    @keyword("Run Workflows", tags=("Workflow", "Prompts"))
+    def run_workflows(
+        self,
+        workflow: Any,
+        parameter_sets: list[dict[str, Any]],
+        max_in_flight: int = 1,
+        timeout: timedelta | None = None,
+        validate: bool = True,
+        download: bool = True,
+        types: str = "output",
+        fail: bool = True,
+        client: str | None = None,
+    ) -> list[RunResult]:
+        """Runs a workflow once per parameter set, with at most ``max_in_flight`` prompts
+        queued on the server at once, and returns the results in the order of the sets.
+
+        Each set is a dictionary of the workflow's named parameters (see `Run Workflow`).
+        Every run is measured and reported like a `Run Workflow` run; ``timeout`` applies
+        to each prompt. When runs fail, the keyword fails after all of them have ended,
+        naming each failed run; with ``fail=False`` their results say ``failed`` instead.
+
+        Example:
+        | ${sets} =    Evaluate    [{"seed": s, "prompt": "a fox"} for s in range(8)]
+        | ${results} =    Run Workflows    z_image_turbo_generation    ${sets}    max_in_flight=2
+        | Length Should Be    ${results}    8
+        """
+        if max_in_flight < 1:
+            raise ComfyError(f"max_in_flight must be 1 or more, not {max_in_flight}.")
+        if not isinstance(workflow, dict):
+            workflow = self.library.load_workflow(workflow)
+        if not isinstance(workflow, Workflow) and any(parameter_sets):
+            raise WorkflowError(
+                "Named parameters need a workflow loaded with Load Workflow (it has the bindings)."
+            )
+        alias, instance = self.library.clients.get(client)
+        own = [n for n in inspect.signature(self.run_workflows).parameters]
+        prepared = []
+        for values in parameter_sets:
+            prompt = self.library.as_workflow(workflow)
+            record = RunRecord(self.library.workflow_name(workflow), *self.library.test_names())
+            if isinstance(workflow, Workflow):
+                record.parameters = {**workflow.inputs, **workflow.parameters}
+                record.parameters.update(
+                    apply(prompt, workflow.bindings, dict(values or {}), keyword_arguments=own)
+                )
+            prepared.append((prompt, record))
+        if validate and prepared:
+            for prompt, record in prepared:
+                with record.phase("validate"):
+                    problems = validate_workflow(prompt, instance.object_info())
+                if problems:
+                    raise WorkflowError(problems_message(record.workflow, problems))
+        results: list[RunResult | None] = [None] * len(prepared)
+        failures: list[str] = []
+        in_flight: deque[tuple[int, Any, RunRecord, int]] = deque()
+        sampler = MemorySampler(lambda: _system_stats(instance))
+        with sampler:
+            for index, (prompt, record) in enumerate(prepared):
+                while len(in_flight) >= max_in_flight:
+                    self._finish_one(
+                        in_flight.popleft(),
+                        instance,
+                        timeout,
+                        download,
+                        types,
+                        results,
+                        failures,
+                        prepared,
+                    )
+                seq = instance.events.last_seq
+                handle = instance.submit(prompt)
+                handle.client_alias = alias
+                record.prompt_id = handle.prompt_id
+                self.library.prompts[handle.prompt_id] = handle
+                self.library.report.add(record)
+                in_flight.append((index, handle, record, seq))
+            while in_flight:
+                self._finish_one(
+                    in_flight.popleft(),
+                    instance,
+                    timeout,
+                    download,
+                    types,
+                    results,
+                    failures,
+                    prepared,
+                )
+        for _prompt, record in prepared:
+            record.memory = sampler.result()
+        self.library.report.save()
+        done = [r for r in results if r is not None]
+        self.info(
+            f"{len(done)} run(s) of {len(prepared)} ended, at most {max_in_flight} in flight; "
+            f"{len(failures)} failed."
+        )
+        if failures and fail:
+            raise ComfyError(
+                f"{len(failures)} of {len(prepared)} runs failed: " + "; ".join(failures)
+            )
+        return done
+
+    def _finish_one(self, item, instance, timeout, download, types, results, failures, prepared):
+        index, handle, record, seq = item
+        prompt = prepared[index][0]
+        self.library.current_run = record
+        try:
+            completion = instance.wait_for_completion(handle, self.seconds(timeout))
+            self.library.results[handle.prompt_id] = completion
+            if completion.queued_seconds is not None:
+                record.add("queue_wait", max(0.0, completion.queued_seconds))
+            if completion.execution_seconds is not None:
+                record.add("execution", completion.execution_seconds)
+            files = (
+                self._download(record, completion, record.workflow, instance, types)
+                if download
+                else []
+            )
+            record.status = completion.status
+            record.files = [str(f) for f in files]
+            results[index] = RunResult(
+                record.workflow,
+                record.prompt_id,
+                record.status,
+                completion.outputs,
+                files,
+                dict(record.phases),
+            )
+        except ComfyError as exc:
+            record.status = "failed"
+            record.errors.append(str(exc))
+            failures.append(f"run {index + 1} ({handle.prompt_id}): {exc}")
+            results[index] = RunResult(record.workflow, record.prompt_id, "failed", {}, [], {})
+        finally:
+            events = instance.events.events(since=seq)
+            record.nodes = node_timings(events, record.prompt_id, prompt)
+            record.sampling = sampling_speeds(events, record.prompt_id)
+            self.info(f"Run {index + 1}: {record.line()}")
+
+    @keyword("Performance Should Not Regress", tags=("Report",))
+    def performance_should_not_regress(
+        self,
+        baseline: Path,
+        tolerance: str = "10%",
+        run: RunResult | None = None,
+        min_difference: timedelta = timedelta(milliseconds=50),
+    ):
+        """Compares the last workflow run (or ``run``, a `Run Workflow` result) with a
+        stored baseline: total and per-phase times, the times of its slowest nodes and
+        its peak VRAM. Fails in one line naming every figure that grew by more than
+        ``tolerance`` (``10%``, or ``0.1``); a time must also have grown by more than
+        ``min_difference``, so milliseconds of noise on a fast run are not regressions.
+
+        A missing baseline is written from this run and the keyword passes with a warning,
+        as golden images are; the same switch rewrites it (``update_references=True`` or
+        ``--variable COMFY_UPDATE_REFERENCES:true``).
+
+        Example:
+        | Run Workflow    z_image_turbo_generation    seed=42
+        | Performance Should Not Regress    ${CURDIR}/baselines/z_image.json    tolerance=15%
+        """
+        record = self._record_of(run)
+        path = Path(baseline)
+        fraction = _fraction(tolerance)
+        if not path.exists() or self.library.update_references():
+            write_baseline(path, record)
+            self.warn(
+                f"Baseline {path.name} written from run {record.prompt_id}: later runs are "
+                "compared with it."
+            )
+            return
+        found = regressions(
+            read_baseline(path), baseline_figures(record), fraction, min_difference.total_seconds()
+        )
+        if found:
+            raise AssertionError(
+                f"Run of {record.workflow} regressed against {path.name} (tolerance "
+                f"{fraction * 100:g}%): " + "; ".join(found) + "."
+            )
+        self.info(f"Run of {record.workflow} is within {fraction * 100:g}% of {path.name}.")
+
+    def _record_of(self, run: RunResult | None) -> RunRecord:
+        if run is not None:
+            found = next(
+                (r for r in reversed(self.library.report.runs) if r.prompt_id == run.prompt_id),
+                None,
+            )
+            if found is None:
+                raise ComfyError(f"Run {run.prompt_id} is not in this run's report.")
+            return found
+        if self.library.current_run is None:
+            raise ComfyError("No workflow run yet: use Run Workflow first.")
+        return self.library.current_run
 
     @keyword("Phase Time Should Be Less Than", tags=("Report",))
     def phase_time_should_be_less_than(
@@ -184,3 +398,21 @@ class RunKeywords(LibraryComponent):
         | Should Be True    ${report}[runs] >= 1
         """
         return self.library.report.summary()
+
+
+def _system_stats(instance: Any) -> dict[str, Any]:
+    """A quick ``/system_stats`` read that leaves the client's breaker and retries alone."""
+    answer = instance.http.session.get(f"{instance.url}/system_stats", timeout=1.0)
+    return answer.json()
+
+
+def _fraction(tolerance: str | float) -> float:
+    """``10%``, ``10 %`` or ``0.1`` -> 0.1."""
+    text = str(tolerance).strip()
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise ComfyError(f"Tolerance '{tolerance}' is not understood: give it like 10%.") from None
+    if value < 0:
+        raise ComfyError(f"Tolerance '{tolerance}' is negative.")
+    return value

@@ -25,6 +25,7 @@ from ComfyLibrary.mock.catalog import NodeCatalog
 from ComfyLibrary.mock.faults import Faults, wait_seconds
 from ComfyLibrary.mock.graph import execution_order, is_link
 from ComfyLibrary.mock.prompt_queue import PromptQueue, QueueItem
+from ComfyLibrary.mock.vram import LoadedModels
 
 
 class EventSink(Protocol):
@@ -94,6 +95,10 @@ class NodeContext:
             "image_type": "image/png",
         }
         self.run.worker.events.send_preview(buffer.getvalue(), metadata, data, self.run.client_id)
+
+    def load_model(self, kind: str, name: str) -> None:
+        """A loader put a model on the (simulated) device; it stays until ``/free``."""
+        self.run.worker.models.load(kind, name)
 
     def temp_prefix(self) -> str:
         return "ComfyUI_temp_" + "".join(random.choices(string.ascii_lowercase, k=5))
@@ -408,6 +413,7 @@ class PromptWorker:
         self.dirs = dirs
         self.step_seconds = step_ms / 1000.0
         self.cache: dict[Any, tuple[tuple[Any, ...], Any]] = {}
+        self.models = LoadedModels()  # simulated VRAM of the models loaded so far
         self.interrupt_requested = threading.Event()
         self.current: tuple[str | None, str] | None = None
         self.running_prompt_id: str | None = None

@@ -15,6 +15,7 @@ from aiohttp import web
 from ComfyLibrary import protocol
 from ComfyLibrary.mock.prompt_queue import SENSITIVE_EXTRA_DATA_KEYS
 from ComfyLibrary.mock.validation import validate_prompt
+from ComfyLibrary.mock.vram import SIMULATED_VRAM
 
 if TYPE_CHECKING:
     from ComfyLibrary.mock.server import MockServer
@@ -67,6 +68,7 @@ def injected_rejection(failure: Any) -> web.Response:
 
 
 def memory() -> tuple[int, int]:
+    """Total and free RAM of this machine, as ComfyUI reports them."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
         free = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
@@ -114,6 +116,8 @@ class Routes:
 
     async def system_stats(self, request: web.Request) -> web.Response:
         total, free = memory()
+        # a simulated device of SIMULATED_VRAM bytes; the loaded models take part of it
+        device_free = max(0, SIMULATED_VRAM - self.server.worker.models.used())
         return json_answer(
             {
                 "system": {
@@ -134,10 +138,10 @@ class Routes:
                         "name": f"mock ({platform.machine()})",
                         "type": "cpu",
                         "index": None,
-                        "vram_total": total,
-                        "vram_free": free,
-                        "torch_vram_total": total,
-                        "torch_vram_free": free,
+                        "vram_total": SIMULATED_VRAM,
+                        "vram_free": device_free,
+                        "torch_vram_total": SIMULATED_VRAM,
+                        "torch_vram_free": device_free,
                     }
                 ],
             }
@@ -250,6 +254,7 @@ class Routes:
             return internal_error()
         if isinstance(body, dict) and (body.get("free_memory") or body.get("unload_models")):
             self.server.worker.cache.clear()
+            self.server.worker.models.unload_all()
         return empty()
 
     async def object_info(self, request: web.Request) -> web.Response:

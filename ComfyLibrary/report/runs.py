@@ -40,6 +40,16 @@ class RunRecord:
     files: list[str] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
     started: float = field(default_factory=time.time)
+    nodes: list[dict[str, Any]] = field(default_factory=list)  # per node: class, seconds, cached
+    sampling: dict[str, dict[str, float]] = field(default_factory=dict)  # node -> steps/s
+    memory: dict[str, dict[str, int]] = field(default_factory=dict)  # ram/vram: start/peak/end
+    validations: list[dict[str, Any]] = field(default_factory=list)  # media checks of its files
+    errors: list[str] = field(default_factory=list)
+
+    def owns(self, path: Any) -> bool:
+        """Whether ``path`` is one of the files this run made."""
+        wanted = Path(str(path)).resolve()
+        return any(Path(f).resolve() == wanted for f in self.files)
 
     @contextmanager
     def phase(self, name: str):
@@ -69,6 +79,7 @@ class RunReport:
     def __init__(self, path: Path):
         self.path = path
         self.runs: list[RunRecord] = []
+        self.recoveries: dict[str, list[dict[str, Any]]] = {}  # client alias -> its drops
         self._lock = threading.Lock()
 
     def add(self, record: RunRecord) -> None:
@@ -76,10 +87,16 @@ class RunReport:
             self.runs.append(record)
         self.save()
 
+    def run_of(self, path: Any) -> RunRecord | None:
+        """The latest run that made the file ``path``."""
+        with self._lock:
+            return next((r for r in reversed(self.runs) if r.owns(path)), None)
+
     def save(self) -> None:
         with self._lock:
             data = {
                 "runs": [asdict(r) | {"total": r.total} for r in self.runs],
+                "recoveries": self.recoveries,
                 "summary": self.summary(),
             }
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -98,6 +98,11 @@ Messages Keep Arriving After A Reconnection
     ${prompt_id} =    Submit Workflow    empty_image_save.json
     Wait For Event    status
     Wait For Event    execution_success    prompt_id=${prompt_id}
+    Recovery Time Should Be Less Than    10 s
+    Recovery Time Should Be Less Than    20 s    until=completed
+    ${drops} =    Get Recovery Times
+    Length Should Be    ${drops}    1
+    Should Be True    ${drops}[0][reconnect_seconds] <= ${drops}[0][first_completion_seconds]
 
 A Second Drop Long After The First Reconnection Is Noticed
     Kill Server

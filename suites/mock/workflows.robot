@@ -51,7 +51,7 @@ The Pipeline Animates The Image It Generated
 Parameters The Workflow Does Not Have Are Refused
     ${workflow} =    Load Workflow    z_image_turbo_generation
     Run Keyword And Expect Error
-    ...    Unknown argument 'colour': (workflow parameters: height, prefix, prompt, seed, steps, width; *: workflow)
+    ...    Unknown argument 'colour': (workflow parameters: height, prefix, prompt, seed, steps, *: workflow)
     ...    Set Workflow Parameters    ${workflow}    colour=red
 
 A Misspelt Parameter Or Argument Names The Closest One

@@ -64,6 +64,7 @@ class Latent:
 
 @node("CheckpointLoaderSimple")
 def checkpoint_loader(ctx, ckpt_name: str, **_: Any):
+    ctx.load_model("MODEL", ckpt_name)
     return (
         SimulatedModel("MODEL", ckpt_name),
         SimulatedModel("CLIP", ckpt_name),
@@ -73,21 +74,27 @@ def checkpoint_loader(ctx, ckpt_name: str, **_: Any):
 
 @node("UNETLoader")
 def unet_loader(ctx, unet_name: str, **_: Any):
+    ctx.load_model("MODEL", unet_name)
     return (SimulatedModel("MODEL", unet_name),)
 
 
 @node("CLIPLoader", "DualCLIPLoader", "TripleCLIPLoader")
 def clip_loader(ctx, **inputs: Any):
     names = [str(v) for k, v in sorted(inputs.items()) if k.startswith("clip_name")]
+    for name in names:
+        ctx.load_model("CLIP", name)
     return (SimulatedModel("CLIP", "+".join(names)),)
 
 
 @node("VAELoader")
 def vae_loader(ctx, vae_name: str, **_: Any):
+    ctx.load_model("VAE", vae_name)
     return (SimulatedModel("VAE", vae_name),)
 
 
-def _with_lora(model: Any, name: str, strength: float) -> Any:
+def _with_lora(model: Any, name: str, strength: float, ctx: Any = None) -> Any:
+    if ctx is not None:
+        ctx.load_model("LORA", name)
     return model.with_lora(name, strength) if isinstance(model, SimulatedModel) else model
 
 
@@ -102,14 +109,14 @@ def lora_loader(
     **_: Any,
 ):
     return (
-        _with_lora(model, lora_name, strength_model),
+        _with_lora(model, lora_name, strength_model, ctx),
         _with_lora(clip, lora_name, strength_clip),
     )
 
 
 @node("LoraLoaderModelOnly")
 def lora_loader_model_only(ctx, model, lora_name: str, strength_model: float = 1.0, **_: Any):
-    return (_with_lora(model, lora_name, strength_model),)
+    return (_with_lora(model, lora_name, strength_model, ctx),)
 
 
 @node("CLIPTextEncode")
