@@ -3,6 +3,7 @@ from the server's own queue while the batch runs, and returns the results in ord
 
 from __future__ import annotations
 
+import re
 import textwrap
 import threading
 
@@ -57,6 +58,6 @@ def test_run_workflows_keeps_at_most_n_in_flight(tmp_path):
         server.kill()
     assert run.returncode == 0, run.stdout
     assert max(seen) == 2, f"in flight on the server over time: {sorted(set(seen))}"
-    order = [line.split()[2] for line in run.stdout.splitlines() if line.startswith("ORDER")]
+    order = [match[1] for match in re.findall(r"ORDER (\d+) (\S+)", run.stdout)]
     seeds = [history[p]["prompt"][2]["3"]["inputs"]["seed"] for p in order]
     assert seeds == [100 + s for s in range(6)], "results come back in the order of the sets"
