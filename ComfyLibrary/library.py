@@ -40,6 +40,7 @@ from ComfyLibrary.servers import ServerRegistry
 from ComfyLibrary.servers.guardian import GUARDIAN
 from ComfyLibrary.servers.pabot_watch import watch_pabot_parent
 from ComfyLibrary.servers.registry import dispose, kill_every_server
+from ComfyLibrary.servers.zygote import ZYGOTES
 from ComfyLibrary.settings import (
     DEFAULT_TIMEOUT_SECONDS,
     DEFAULT_URL,
@@ -50,6 +51,33 @@ from ComfyLibrary.settings import (
 from ComfyLibrary.shipped import workflows_folder
 from ComfyLibrary.version import __version__
 from ComfyLibrary.workflow import Workflow, load_workflow, resolve_workflow_path
+
+# BuiltIn keywords inside which a failure is expected or retried, not a test's failure
+EXPECTING_KEYWORDS = {
+    "Run Keyword And Expect Error",
+    "Run Keyword And Ignore Error",
+    "Run Keyword And Return Status",
+    "Run Keyword And Warn On Failure",
+    "Wait Until Keyword Succeeds",
+}
+
+
+def _failure_is_expected() -> bool:
+    """Whether the failing keyword runs inside one of ``EXPECTING_KEYWORDS`` (or a TRY):
+    diagnostics are for failures, not for errors a test asks for."""
+    try:
+        from robot.running.context import EXECUTION_CONTEXTS
+
+        context = EXECUTION_CONTEXTS.current
+        steps = getattr(context, "steps", []) if context is not None else []
+        for _, result, _ in steps:
+            if getattr(result, "type", "") == "TRY":
+                return True
+            if getattr(result, "owner", None) == "BuiltIn" and result.name in EXPECTING_KEYWORDS:
+                return True
+    except Exception:
+        return False
+    return False
 
 
 class CleanupLevel(Enum):
@@ -438,7 +466,7 @@ class ComfyLibrary(DynamicCore):
     def _run_on_failure(self) -> None:
         """Runs the registered keyword once; it never fails the test, never recurses."""
         keyword_name = self.run_on_failure_keyword
-        if keyword_name is None or self._running_on_failure:
+        if keyword_name is None or self._running_on_failure or _failure_is_expected():
             return
         self._running_on_failure = True
         try:
@@ -495,4 +523,5 @@ class ComfyLibrary(DynamicCore):
             with contextlib.suppress(Exception):
                 proxy.close()
         self.servers.kill_all()
+        ZYGOTES.discard()
         GUARDIAN.close()

@@ -65,14 +65,17 @@ def test_stopping_pabot_leaves_nothing_running(tmp_path, suites, sig):
     started: dict[int, str] = {}
     try:
 
+        def ready_logs() -> int:
+            logs = (tmp_path / "out").rglob("comfy/servers/*.log")
+            return sum("ready at" in log.read_text(errors="replace") for log in logs)
+
         def all_up():
-            found = descendants(pabot.pid)
-            mocks = [p for p, c in found.items() if "ComfyLibrary.mock" in c]
-            return found if len(mocks) == 9 else None
+            # nine mocks serving (spare mock processes may be there too: they count below)
+            return descendants(pabot.pid) if ready_logs() >= 9 else None
 
         started = wait_until(all_up, timeout=90, interval=0.2) or {}
         kinds = " ".join(started.values())
-        assert len([c for c in started.values() if "ComfyLibrary.mock" in c]) == 9, kinds
+        assert len([c for c in started.values() if "ComfyLibrary.mock" in c]) >= 9, kinds
         assert "pabot.pabotlib" in kinds, kinds
         os.kill(pabot.pid, sig)
         gone = wait_until(lambda: not any(alive(p) for p in started), timeout=10, interval=0.2)

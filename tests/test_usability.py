@@ -176,7 +176,17 @@ def test_a_failing_keyword_logs_diagnostics_once(tmp_path):
 
             A Failing Diagnostics Keyword Is Only A Warning
                 Register Keyword To Run On Failure    No Such Keyword Anywhere
-                Run Keyword And Expect Error    No client*    Get Queue
+                Get Queue
+
+            Errors A Test Expects Get No Diagnostics
+                Register Keyword To Run On Failure    Log ComfyUI Diagnostics
+                Start A Mock ComfyUI And Connect
+                Run Keyword And Expect Error    *    Get Server Log    nosuchserver
+                TRY
+                    Get Server Log    nosuchserver
+                EXCEPT    *    type=GLOB
+                    No Operation
+                END
             """
         )
     )
@@ -193,8 +203,12 @@ def test_a_failing_keyword_logs_diagnostics_once(tmp_path):
     second = xml.split('name="Diagnostics Can Be Turned Off"')[1].split("</test>")[0]
     assert 'name="Log ComfyUI Diagnostics"' not in second
     third = xml.split('name="A Failing Diagnostics Keyword Is Only A Warning"')[1]
+    third = third.split("</test>")[0]
     assert "run on failure, failed too" in third
-    assert "1 passed" in run.stdout or "2 passed" in run.stdout, run.stdout
+    assert "No client is connected" in third  # the original failure stands
+    fourth = xml.split('name="Errors A Test Expects Get No Diagnostics"')[1].split("</test>")[0]
+    assert 'name="Log ComfyUI Diagnostics"' not in fourth
+    assert "4 tests, 2 passed, 2 failed" in run.stdout, run.stdout
 
 
 def test_a_non_editable_install_runs_a_shipped_workflow_from_anywhere(tmp_path):

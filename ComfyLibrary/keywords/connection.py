@@ -108,6 +108,16 @@ class ConnectionKeywords(LibraryComponent):
         | ``http_retries`` | How often a failed GET is tried again (50 ms, then doubling), default 2. |
         | ``breaker_threshold``, ``breaker_cooldown`` | After that many failed calls in a row the client fails fast, then lets one trial call through after the cool-down (default 5 and 2 s; threshold ``0`` turns it off). |
 
+        How the client lives through seed 002's failure scenarios:
+
+        | =Scenario= | =What the client does= | =Arguments= |
+        | network interruption (socket dropped) | ``disconnected``, then reconnects with backoff and reads the history again | ``backoff_*``, ``max_attempts``, ``on_reconnection_failed`` |
+        | server timeout (hung, no answer) | each call gives up after ``timeout``; a silent socket is noticed by ping | ``timeout``, ``ping_interval``, ``ping_timeout`` |
+        | connection refused (server down) | GETs are retried; after ``breaker_threshold`` failures in a row calls fail fast until one trial call succeeds | ``http_retries``, ``breaker_threshold``, ``breaker_cooldown`` |
+
+        `Get Recovery Times` and `Recovery Time Should Be Less Than` measure how long each
+        recovery took.
+
         ``token``, ``username`` and ``password`` default to ``COMFYUI_TOKEN``,
         ``COMFYUI_USERNAME`` and ``COMFYUI_PASSWORD``.
 

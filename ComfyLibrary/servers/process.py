@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ComfyLibrary.errors import ServerStartError
+from ComfyLibrary.servers import zygote
 from ComfyLibrary.servers.ports import port_holder, port_is_free
 from ComfyLibrary.servers.readiness import http_answers, wait_until_ready
 from ComfyLibrary.servers.spawn import popen_tied
@@ -111,7 +112,7 @@ class ServerProcess:
         env.setdefault("PYTHONUNBUFFERED", "1")
         self.started_at = time.monotonic()
         try:
-            self.process = popen_tied(
+            self.process = self._from_zygote(env) or popen_tied(
                 self.command,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -133,6 +134,21 @@ class ServerProcess:
             raise
         self.ready_seconds = time.monotonic() - self.started_at
         return self.ready_seconds
+
+    def _from_zygote(self, env: dict[str, str]) -> subprocess.Popen[bytes] | None:
+        """A warm spare mock told to become this server, or None (start it cold)."""
+        if self.kind != "mock" or not zygote.enabled() or not zygote.is_mock_command(self.command):
+            return None
+        process = zygote.ZYGOTES.take()
+        if process is None:
+            return None
+        try:
+            zygote.Zygotes.send(process, self.command, env, self.cwd)
+        except OSError:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            return None
+        return process
 
     def answers(self, timeout: float = 1.0) -> bool:
         """Whether ``GET /system_stats`` answers 200 right now."""

@@ -11,6 +11,7 @@ from typing import Any
 from ComfyLibrary.errors import ComfyError
 from ComfyLibrary.servers.guardian import GUARDIAN
 from ComfyLibrary.servers.process import ServerProcess
+from ComfyLibrary.servers.zygote import ZYGOTES
 
 _REGISTRIES: weakref.WeakSet[ServerRegistry] = weakref.WeakSet()
 
@@ -19,6 +20,7 @@ def kill_every_server() -> None:
     """Kills every server of every registry in this process (the process is going away)."""
     for registry in list(_REGISTRIES):
         registry.kill_all()
+    ZYGOTES.discard()
     GUARDIAN.close()
 
 
