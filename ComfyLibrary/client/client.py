@@ -11,6 +11,7 @@ from typing import Any
 import websocket
 
 from ComfyLibrary import protocol
+from ComfyLibrary.client import events as ev
 from ComfyLibrary.client.connection import Backoff, ConnectionState, WebSocketConnection
 from ComfyLibrary.client.events import EventLog
 from ComfyLibrary.client.http_api import HttpApi, normalise_url, split_credentials
@@ -212,7 +213,12 @@ class ComfyClient:
     def wait_for_completion(self, handle: PromptHandle | str, timeout: float) -> Completion:
         if isinstance(handle, str):
             handle = PromptHandle(handle, 0, {}, time.time(), 0)
-        return CompletionTracker(self, handle).wait(timeout)
+        completion = CompletionTracker(self, handle).wait(timeout)
+        # the client's own note: seen even when the socket missed the server's events
+        self.events.append(
+            ev.COMPLETED, {"prompt_id": completion.prompt_id, "status": completion.status}, "client"
+        )
+        return completion
 
     def history(
         self,

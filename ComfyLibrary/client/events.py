@@ -16,6 +16,7 @@ DISCONNECTED = "disconnected"
 RECONNECTING = "reconnecting"
 RECONNECTED = "reconnected"
 RECONNECTION_FAILED = "reconnection_failed"
+COMPLETED = "completed"  # the client's note that a wait ended with the prompt completed
 CONNECTION_EVENTS = (CONNECTED, DISCONNECTED, RECONNECTING, RECONNECTED, RECONNECTION_FAILED)
 
 

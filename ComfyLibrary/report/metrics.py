@@ -176,23 +176,28 @@ def timeline_svg(nodes: list[dict[str, Any]], width: int = 560, row: int = 16) -
 
 def recoveries(events: Iterable[EventLike]) -> list[dict[str, Any]]:
     """Every drop a client lived through: when it dropped, the seconds until it was
-    ``reconnected`` and until the first prompt after that completed (None when that did
-    not happen)."""
+    ``reconnected`` and until the first prompt completed after the drop (``completed``,
+    the client's own event, or ``execution_success``); None when that did not happen."""
     found: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
     for event in events:
-        if event.type == "disconnected" and current is None:
-            current = {
-                "dropped_at": event.time,
-                "reconnect_seconds": None,
-                "first_completion_seconds": None,
-            }
-            found.append(current)
-        elif current is None:
+        if event.type == "disconnected":
+            if current is None or current["reconnect_seconds"] is not None:
+                current = {
+                    "dropped_at": event.time,
+                    "reconnect_seconds": None,
+                    "first_completion_seconds": None,
+                }
+                found.append(current)
             continue
-        elif event.type == "reconnected" and current["reconnect_seconds"] is None:
-            current["reconnect_seconds"] = round(event.time - current["dropped_at"], 6)
-        elif event.type == "execution_success" and current["reconnect_seconds"] is not None:
-            current["first_completion_seconds"] = round(event.time - current["dropped_at"], 6)
-            current = None
+        if current is None:
+            continue
+        since = round(event.time - current["dropped_at"], 6)
+        if event.type == "reconnected" and current["reconnect_seconds"] is None:
+            current["reconnect_seconds"] = since
+        elif (
+            event.type in ("completed", "execution_success")
+            and current["first_completion_seconds"] is None
+        ):
+            current["first_completion_seconds"] = since
     return found

@@ -94,7 +94,10 @@ Video Information
     ${start} =    Upload Image    ${START FRAME}
     ${result} =    Run Workflow    ltx2_image_to_video    image=${start}    frames=25
     ${video} =    Get Video Info    ${result.files}[0]
-    Should Be Equal As Integers    ${video}[frames]    25
+    Should Be Equal As Integers    ${video.frames}    25
+    Get Video Info    ${result.files}[0]    duration    >    0.5
+    Run Keyword And Expect Error    *frames* should be greater than *100*
+    ...    Get Video Info    ${result.files}[0]    frames    >    100
     Video Should Be Valid    ${result.files}[0]    container=mp4    codec=h264    fps=24    min_size=10 KB
     Video Should Not Be Black    ${result.files}[0]
 

@@ -98,6 +98,12 @@ Messages Keep Arriving After A Reconnection
     ${prompt_id} =    Submit Workflow    empty_image_save.json
     Wait For Event    status
     Wait For Event    execution_success    prompt_id=${prompt_id}
+
+The Time To Recover From A Crash Is Measured
+    Kill Server
+    Restart Server
+    ${prompt_id} =    Submit Workflow    empty_image_save.json
+    Workflow Should Complete    ${prompt_id}
     Recovery Time Should Be Less Than    10 s
     Recovery Time Should Be Less Than    20 s    until=completed
     ${drops} =    Get Recovery Times
