@@ -14,7 +14,7 @@ from aiohttp import web
 
 from ComfyLibrary import protocol
 from ComfyLibrary.mock.prompt_queue import SENSITIVE_EXTRA_DATA_KEYS
-from ComfyLibrary.mock.validation import validate_prompt
+from ComfyLibrary.mock.validation import NodeNotAnObject, validate_prompt
 from ComfyLibrary.mock.vram import SIMULATED_VRAM
 
 if TYPE_CHECKING:
@@ -35,7 +35,9 @@ def json_answer(data: Any, status: int = 200) -> web.Response:
 async def read_json(request: web.Request) -> Any:
     """The JSON body, or ``None`` when it is missing or not JSON (ComfyUI answers 500)."""
     try:
-        return json.loads(await request.read())
+        # as aiohttp's request.json(): the body decoded as text first, so a UTF-8 byte
+        # order mark is refused by json.loads, as ComfyUI refuses it
+        return json.loads((await request.read()).decode("utf-8"))
     except ValueError:
         return None
 
@@ -104,6 +106,7 @@ class Routes:
             ("GET", "/models", self.models),
             ("GET", "/models/{folder}", self.models_folder),
             ("GET", "/view", self.server.files.view),
+            ("GET", "/view_metadata/{folder_name}", self.view_metadata),
             ("POST", "/upload/image", self.server.files.upload_image),
             ("POST", "/upload/mask", self.server.files.upload_mask),
         ]
@@ -180,10 +183,17 @@ class Routes:
         if failure is not None:
             return injected_rejection(failure)
         prompt = body["prompt"]
-        if not isinstance(prompt, dict):
-            prompt = {}
+        if isinstance(prompt, list | str) and not prompt:
+            prompt = {}  # ComfyUI iterates it and finds no output: prompt_no_outputs
+        elif not isinstance(prompt, dict):
+            return internal_error()  # ComfyUI fails indexing it: a bare 500
         prompt_id = str(body.get("prompt_id") or uuid.uuid4())
-        result = validate_prompt(self.server.catalog, prompt, body.get("partial_execution_targets"))
+        try:
+            result = validate_prompt(
+                self.server.catalog, prompt, body.get("partial_execution_targets")
+            )
+        except NodeNotAnObject:
+            return internal_error()
         if not result.ok:
             return json_answer({"error": result.error, "node_errors": result.node_errors}, 400)
         extra_data = dict(body.get("extra_data") or {})
@@ -247,6 +257,11 @@ class Routes:
         prompt_id = body.get("prompt_id") if isinstance(body, dict) else None
         self.server.worker.interrupt(prompt_id)
         return empty()
+
+    async def view_metadata(self, request: web.Request) -> web.Response:
+        """A model file's safetensors header: the mock holds no model files, so 0.8's
+        answer for a file it does not find, an empty 404."""
+        return empty(404)
 
     async def free(self, request: web.Request) -> web.Response:
         body = await read_json(request)

@@ -26,6 +26,11 @@ INPUT_FILE_KINDS = {
 }
 
 
+class NodeNotAnObject(TypeError):
+    """A node of the prompt that ComfyUI cannot look into (a number, say): it fails with a
+    TypeError, which its server answers with a bare HTTP 500."""
+
+
 @dataclass
 class ValidationResult:
     ok: bool
@@ -70,6 +75,10 @@ class PromptValidator:
     def validate(self, partial_targets: list[str] | None = None) -> ValidationResult:
         outputs = []
         for node_id, node in self.prompt.items():
+            if not isinstance(node, dict | list | str):
+                raise NodeNotAnObject(f"argument of type '{type(node).__name__}' is not iterable")
+            if not isinstance(node, dict) and "class_type" in node:
+                raise NodeNotAnObject("indices must be integers")  # node['class_type']
             if not isinstance(node, dict) or "class_type" not in node:
                 return ValidationResult(
                     False,

@@ -43,13 +43,29 @@ def empty_image(ctx, width: int, height: int, batch_size: int = 1, color: int = 
     return ([Image.new("RGB", (width, height), rgb_of(color)) for _ in range(batch_size)],)
 
 
+def _open_tolerantly(path: Any) -> Any:
+    """Opens an image as ComfyUI 0.8 does: a truncated file is loaded as far as it goes."""
+    from PIL import ImageFile
+
+    try:
+        with Image.open(path) as img:
+            img.load()
+            return img.convert("RGBA")
+    except OSError:
+        ImageFile.LOAD_TRUNCATED_IMAGES = True  # ComfyUI's node_helpers.pillow retries so
+        try:
+            with Image.open(path) as img:
+                img.load()
+                return img.convert("RGBA")
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
 @node("LoadImage")
 def load_image(ctx, image: str, **_: Any):
     path = ctx.input_path(image)
     try:
-        with Image.open(path) as img:
-            img.load()
-            frames = [img.convert("RGBA")]
+        frames = [_open_tolerantly(path)]
     except (OSError, ValueError) as exc:
         raise ExecutionFailure(
             f"cannot identify image file '{path}'", "PIL.UnidentifiedImageError"

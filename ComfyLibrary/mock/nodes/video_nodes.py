@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ComfyLibrary.mock.encode import write_video
-from ComfyLibrary.mock.nodes import NodeResult, node
+from ComfyLibrary.mock.nodes import ExecutionFailure, NodeResult, node
 
 
 @dataclass
@@ -16,6 +16,65 @@ class VideoClip:
     frames: list[Any]
     fps: float
     audio: dict[str, Any] | None = None
+
+
+class VideoFile:
+    """What 0.8's LoadVideo returns: a file decoded only when a node uses it, so a broken
+    upload fails in the node that reads it, with PyAV's own error (``InvalidDataError``,
+    or ``IndexError`` for a file without a video stream), as in ComfyUI."""
+
+    def __init__(self, path: Any):
+        self.path = path
+        self._clip: VideoClip | None = None
+
+    def _decoded(self) -> VideoClip:
+        if self._clip is None:
+            self._clip = _decode(self.path)
+        return self._clip
+
+    @property
+    def frames(self) -> list[Any]:
+        return self._decoded().frames
+
+    @property
+    def fps(self) -> float:
+        return self._decoded().fps
+
+    @property
+    def audio(self) -> dict[str, Any] | None:
+        return self._decoded().audio
+
+
+def _decode(path: Any) -> VideoClip:
+    import av
+    import numpy as np
+
+    try:
+        with av.open(str(path), mode="r") as container:
+            frames = [f.to_image() for f in container.decode(video=0)]
+            stream = next(s for s in container.streams if s.type == "video")
+            fps = float(stream.average_rate) if stream.average_rate else 1.0
+            audio = None
+            container.seek(0)
+            for audio_stream in (s for s in container.streams if s.type == "audio"):
+                chunks = [
+                    frame.to_ndarray()
+                    for packet in container.demux(audio_stream)
+                    for frame in packet.decode()
+                ]
+                if chunks:
+                    waveform = np.concatenate(chunks, axis=1)[np.newaxis].astype(np.float32)
+                    audio = {"waveform": waveform, "sample_rate": int(audio_stream.rate or 1)}
+    except av.FFmpegError as exc:
+        raise ExecutionFailure(str(exc), f"av.error.{type(exc).__name__}") from None
+    except (IndexError, StopIteration) as exc:
+        raise ExecutionFailure(str(exc), type(exc).__name__) from None
+    return VideoClip(frames, fps, audio)
+
+
+@node("LoadVideo")
+def load_video(ctx, file: str, **_: Any):
+    return (VideoFile(ctx.input_path(file)),)
 
 
 def _animated(ctx, files: list[dict[str, str]]) -> NodeResult:
