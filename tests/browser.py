@@ -1,19 +1,12 @@
-"""Headless Chromium driven over the DevTools protocol (websocket-client only), to check
-what a reviewer sees in log.html. Installs Debian's chromium when it is missing and the
-tests run as root."""
+"""Headless Chromium driven with Playwright for Python, to check what a reviewer sees in
+log.html and what ComfyUI's web editor does against the mock. Installs Debian's chromium
+when it is missing and the tests run as root."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
-import tempfile
-import time
-import urllib.request
-from pathlib import Path
-
-import websocket
 
 FLAGS = [
     "--headless",
@@ -24,8 +17,6 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--remote-debugging-port=0",
-    "--remote-allow-origins=*",
 ]
 
 
@@ -45,49 +36,22 @@ def find_or_install_chromium() -> str | None:
 
 
 class Browser:
-    def __init__(self, executable: str):
-        self.profile = tempfile.mkdtemp(prefix="chromium-profile-")
-        self.process = subprocess.Popen(
-            [executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        port_file = Path(self.profile) / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not port_file.exists() or not port_file.read_text().strip():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError("Chromium did not open its DevTools port")
-            time.sleep(0.1)
-        port = port_file.read_text().split()[0]
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json", timeout=10))
-        page = next(t for t in targets if t["type"] == "page")
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
-        self._id = 0
+    """Headless Chromium (Debian's, no browser download) driven by Playwright for Python."""
 
-    def call(self, method: str, **params):
-        self._id += 1
-        self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == self._id:
-                return message.get("result", {})
+    def __init__(self, executable: str):
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(executable_path=executable, args=FLAGS)
+        self.page = self._browser.new_page(viewport={"width": 1400, "height": 900})
 
     def evaluate(self, expression: str):
-        result = self.call(
-            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
-        )
-        return result.get("result", {}).get("value")
+        return self.page.evaluate(expression)
 
     def open(self, url: str, ready: str, timeout: float = 30) -> None:
-        self.call("Page.navigate", url=url)
-        deadline = time.monotonic() + timeout
-        while not self.evaluate(ready):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url} never satisfied {ready}")
-            time.sleep(0.2)
+        self.page.goto(url, wait_until="load")
+        self.page.wait_for_function(ready, timeout=timeout * 1000)
 
     def close(self) -> None:
-        self.ws.close()
-        self.process.kill()
-        self.process.wait(10)
-        shutil.rmtree(self.profile, ignore_errors=True)
+        self._browser.close()
+        self._playwright.stop()

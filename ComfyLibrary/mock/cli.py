@@ -56,6 +56,12 @@ def parser() -> argparse.ArgumentParser:
         help="where output files are written (default: a fresh temporary folder)",
     )
     p.add_argument("--input-directory", type=Path, help="where uploads and LoadImage files live")
+    p.add_argument(
+        "--user-directory",
+        type=Path,
+        help="ComfyUI's user folder: settings and the editor's files (default: 'user' next "
+        "to the output folder)",
+    )
     p.add_argument("--temp-directory", type=Path, help="where preview files are written")
     p.add_argument(
         "--step-ms",
@@ -126,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         stall=args.stall,
         keep_queue_on_restart=args.keep_queue_on_restart,
         control_token=args.control_token,
+        user_dir=args.user_directory,
     )
     try:
         return asyncio.run(_serve(config))

@@ -34,6 +34,16 @@ class MockConfig:
             faults.set_stalled(True)
 
     private_root: Path | None = None
+    user_dir: Path | None = None  # ComfyUI's user folder: settings and the editor's files
+
+    def user_directory(self) -> Path:
+        """The user folder: given, or ``user`` next to the output folder."""
+        if self.user_dir is not None:
+            return Path(self.user_dir)
+        output, _, _ = self._folders or self.resolve_directories()
+        return Path(output).parent / "user"
+
+    _folders: tuple[Path, Path, Path] | None = None
 
     def resolve_directories(self) -> tuple[Path, Path, Path]:
         """Returns the output, input and temp folders, creating a private root when not given
@@ -54,7 +64,8 @@ class MockConfig:
             path.mkdir(parents=True, exist_ok=True)
             folders.append(path)
         self.private_root = root
-        return folders[0], folders[1], folders[2]
+        self._folders = (folders[0], folders[1], folders[2])
+        return self._folders
 
     def model_lists(self) -> dict[str, list[str]] | None:
         if self.models is None:

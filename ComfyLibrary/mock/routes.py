@@ -255,7 +255,9 @@ class Routes:
     async def interrupt(self, request: web.Request) -> web.Response:
         body = await read_json(request)
         prompt_id = body.get("prompt_id") if isinstance(body, dict) else None
-        self.server.worker.interrupt(prompt_id)
+        # as 0.8: an empty or missing prompt_id interrupts whatever runs; another one only
+        # the running prompt with that id (a wrong id is ignored)
+        self.server.worker.interrupt(prompt_id or None)
         return empty()
 
     async def view_metadata(self, request: web.Request) -> web.Response:
@@ -286,7 +288,14 @@ class Routes:
         return json_answer([os.path.splitext(n)[0] for n in names])
 
     async def extensions(self, request: web.Request) -> web.Response:
-        return json_answer([])
+        """The editor's extension scripts, as 0.8 lists its web root's (none without it)."""
+        from ComfyLibrary.mock.frontend import web_root
+
+        root = web_root()
+        if root is None:
+            return json_answer([])
+        scripts = sorted(root.glob("extensions/**/*.js"))
+        return json_answer(["/" + p.relative_to(root).as_posix() for p in scripts])
 
     async def models(self, request: web.Request) -> web.Response:
         return json_answer(sorted(self.server.catalog.models))

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from ComfyLibrary.mock import persistence
+from ComfyLibrary.mock import frontend, persistence
 from ComfyLibrary.mock.catalog import NodeCatalog
 from ComfyLibrary.mock.config import MockConfig
 from ComfyLibrary.mock.control import CONTROL_PREFIX, ControlRoutes
@@ -21,6 +21,7 @@ from ComfyLibrary.mock.files import FileRoutes
 from ComfyLibrary.mock.jobs import JobRoutes
 from ComfyLibrary.mock.prompt_queue import PromptQueue
 from ComfyLibrary.mock.routes import Routes, empty
+from ComfyLibrary.mock.userdata import UserDataRoutes
 from ComfyLibrary.mock.websocket_hub import WebSocketHub
 from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_ENV, MOCK_CONTROL_TOKEN_HEADER, is_loopback
 
@@ -66,6 +67,8 @@ class MockServer:
         Routes(self).register(self.app)
         ControlRoutes(self).register(self.app)
         JobRoutes(self).register(self.app)
+        UserDataRoutes(self).register(self.app)
+        frontend.register(self.app)  # last: the editor's files never shadow an API route
         self.state = persistence.StateStore(output / persistence.STATE_FOLDER)
         self._state_lock = threading.Lock()
         self.runner: web.AppRunner | None = None
