@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment: install python3-venv (apt-get install python3-venv)"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(BIN)/rfbrowser init --skip-browsers > $(VENV)/rfbrowser-init.log 2>&1 || echo "rfbrowser init failed (see $(VENV)/rfbrowser-init.log): suites/mock/editor.robot will skip"
 	$(BIN)/python -m compileall -q ComfyLibrary > /dev/null
 	@rm -f $(VENV)/.installed-*
 	@touch $@
