@@ -70,7 +70,7 @@ build_mock() {
   if ! { "$python" -m pip wheel --quiet --no-deps . -w "$context/wheels" &&
     "$python" -m pip download --quiet --only-binary=:all: --python-version 3.11 \
       --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
-      --platform manylinux_2_28_x86_64 aiohttp Pillow av -d "$context/wheels"; } >/dev/null 2>&1; then
+      --platform manylinux_2_28_x86_64 aiohttp Pillow av numpy -d "$context/wheels"; } >/dev/null 2>&1; then
     say "could not gather the mock's wheels"
     return 1
   fi

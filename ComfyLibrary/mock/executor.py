@@ -447,7 +447,10 @@ class PromptWorker:
             )
 
     def _loop(self) -> None:
-        nodes.implementation("SaveImage")  # import Pillow and the nodes after the ready line
+        try:  # import Pillow and the nodes after the ready line
+            nodes.implementation("SaveImage")
+        except Exception:  # a missing package: each prompt fails with it, none hangs
+            traceback.print_exc()
         while True:
             task = self.queue.get(timeout=1.0)
             if task is None:
