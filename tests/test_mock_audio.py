@@ -85,3 +85,14 @@ def test_preview_audio_goes_to_temp(client):
     [item] = result.outputs["2"]["audio"]
     assert item["type"] == "temp"
     assert item["filename"].startswith("ComfyUI_temp_")
+
+
+def test_node_definitions_have_the_keys_0_8_serves(client):
+    """A v1 and a v3 node carry exactly the keys 0.8 gives them (v3 ones include
+    ``output_tooltips``, whose texts the mock keeps as nulls)."""
+    summary = reference("object_info_summary.json")
+    served = requests.get(f"{client.url}/object_info", timeout=10).json()
+    assert sorted(served["EmptyImage"]) == summary["keys_of_a_v1_node (EmptyImage)"]
+    assert sorted(served["ImageBlur"]) == summary["keys_of_a_v3_node (ImageBlur)"]
+    assert served["ImageBlur"]["output_tooltips"] == [None]
+    assert set(summary["node_classes"]) <= set(served)

@@ -93,6 +93,8 @@ def test_websocket_sequence_matches_comfyui(mock_server, file, key):
     assert [compact(f) for f in frames] == recorded["ws"]["sequence"]
     for ours, theirs in zip(frames, expected_frames, strict=True):
         assert set(ours.get("data") or {}) == set(theirs.get("data") or {}), ours["type"]
+        if ours["type"] == "execution_error":  # every input, linked ones resolved
+            assert set(ours["data"]["current_inputs"]) == set(theirs["data"]["current_inputs"])
     history = requests.get(f"{mock_server.url}/history/{prompt_id}", timeout=5).json()[prompt_id]
     recorded_history = next(iter(recorded["history_entry"]["response"]["json"].values()))
     assert set(history) == set(recorded_history)

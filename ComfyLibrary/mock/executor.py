@@ -132,6 +132,14 @@ class NodeContext:
         return results
 
 
+def _format_value(value: Any) -> Any:
+    """A value as 0.8 reports it in ``current_inputs``: JSON scalars as they are, the rest
+    as their string form."""
+    if value is None or isinstance(value, int | float | bool | str):
+        return value
+    return str(value)
+
+
 def next_save_path(base: Path, prefix: str, image: Any) -> tuple[Path, str, int]:
     """Returns (folder, file stem, counter) for saving under ``prefix`` like ComfyUI."""
     if image is not None:
@@ -303,6 +311,7 @@ class PromptRun:
         }
 
     current_node: str = ""
+    current_inputs: dict[str, Any] | None = None  # the running node's resolved inputs
 
     def _report_error(self, node_id: str, exc: Exception) -> None:
         if isinstance(exc, nodes.ExecutionFailure):
@@ -311,7 +320,11 @@ class PromptRun:
             message = f"{exc}\n"
             kind = f"{type(exc).__module__}.{type(exc).__name__}".removeprefix("builtins.")
             tb = traceback.format_tb(exc.__traceback__)
-        inputs = self.prompt[node_id].get("inputs", {})
+        if self.current_inputs is not None:  # as 0.8: every input, linked ones resolved
+            current = {k: [_format_value(v)] for k, v in self.current_inputs.items()}
+        else:
+            literal = self.prompt[node_id].get("inputs", {})
+            current = {k: [v] for k, v in literal.items() if not isinstance(v, list)}
         self.add_message(
             protocol.EXECUTION_ERROR,
             {
@@ -322,7 +335,7 @@ class PromptRun:
                 "exception_message": message,
                 "exception_type": kind,
                 "traceback": tb,
-                "current_inputs": {k: [v] for k, v in inputs.items() if not isinstance(v, list)},
+                "current_inputs": current,
                 "current_outputs": list(self.prompt),
                 "timestamp": now_ms(),
             },
@@ -346,8 +359,10 @@ class PromptRun:
         )
         worker.current = (self.client_id, node_id)
         self.check_interrupted()
+        self.current_inputs = None
         worker.faults_before_node(self, node_id)
         inputs = self._resolve_inputs(node_id)
+        self.current_inputs = inputs
         function = nodes.implementation(class_type)
         if function is None:
             result: Any = tuple(None for _ in worker.catalog.output_types(class_type))
