@@ -34,3 +34,14 @@ def test_node_types_the_catalog_lacks_are_named():
 
 def test_dynamic_prompt_comments_are_stripped():
     assert strip_dynamic_prompt("a cat // a comment\n/* gone */on a {mat}") == "a cat \non a mat"
+
+
+def test_node_types_only_in_bypassed_nodes_are_named_too():
+    catalog = load_bundled_object_info()
+    editor = Path(__file__).resolve().parents[1] / "resources/workflows/editor"
+    workflow = json.loads((editor / "sdxl_simple_example.json").read_text())
+    workflow["nodes"].append(
+        {"id": 999, "type": "NoSuchBypassedNode", "mode": 4, "inputs": [], "outputs": []}
+    )
+    with pytest.raises(WorkflowError, match=r"has no NoSuchBypassedNode \(node 999\)"):
+        convert_ui_workflow(workflow, catalog, "bypassed.json")

@@ -16,13 +16,23 @@ from typing import Any
 from ComfyLibrary.errors import WorkflowError
 
 VIRTUAL = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
+DYNAMIC_COMBO = "COMFY_DYNAMICCOMBO_V3"
 WIDGET_TYPES = {"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"}
 MUTED, BYPASSED = 2, 4
 SUBGRAPH_INPUT, SUBGRAPH_OUTPUT = -10, -20
 # Titles the frontend's English locale gives instead of the catalog's display name.
 TITLE_OVERRIDES = {"FluxKontextMultiReferenceLatentMethod": "FluxKontextMultiReferenceLatentMethod"}
 # Widgets the frontend adds to some nodes by extension, with their serialised values.
-EXTENSION_WIDGETS = {"PreviewAny": {"preview": "", "previewMode": None}}
+EXTENSION_WIDGETS: dict[str, dict[str, Any]] = {
+    "PreviewAny": {"preview": "", "previewMode": None},
+    "SaveGLB": {"image": ""},
+    "Preview3D": {"image": ""},
+    "LoadAudio": {"audioUI": ""},
+    "SaveAudio": {"audioUI": ""},
+    "SaveAudioMP3": {"audioUI": ""},
+    "SaveAudioOpus": {"audioUI": ""},
+    "PreviewAudio": {"audioUI": ""},
+}
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,23 @@ class UiConverter:
             "", {n["id"]: n for n in self.workflow["nodes"]}, _links(self.workflow["links"])
         )
         self._emit_scope(root)
+        self._note_missing_anywhere()
         return self.prompt
+
+    def _note_missing_anywhere(self) -> None:
+        """Node types the catalog lacks in muted or bypassed nodes and unused subgraphs too:
+        a server without them cannot load the workflow either."""
+        graphs = [("", self.workflow.get("nodes") or [])]
+        graphs += [(f"{d['id'][:8]}…:", d.get("nodes") or []) for d in self.subgraphs.values()]
+        for prefix, nodes in graphs:
+            for node in nodes:
+                kind = node.get("type")
+                if not kind or kind in VIRTUAL or kind in self.subgraphs or kind in self.catalog:
+                    continue
+                where = f"{prefix}{node.get('id')}"
+                known = self.missing.setdefault(str(kind), [])
+                if not any(w.endswith(f":{node.get('id')}") or w == where for w in known):
+                    known.append(where)
 
     # Graph walking ------------------------------------------------------------
 
@@ -204,9 +230,10 @@ class UiConverter:
 
     # Nodes --------------------------------------------------------------------
 
-    def _widgets(self, spec: dict[str, Any]) -> list[tuple[str, Any, bool]]:
-        """``(name, default, real)`` per widget in order; ``real`` False for frontend extras."""
-        widgets = []
+    def _widgets(self, spec: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+        """``(name, default, real)`` per widget in order; ``real`` False for frontend extras,
+        or the option list of a V3 dynamic combo (its chosen option's widgets follow it)."""
+        widgets: list[tuple[str, Any, Any]] = []
         order = spec.get("input_order") or {}
         for category in ("required", "optional"):
             section = (spec.get("input") or {}).get(category) or {}
@@ -216,6 +243,11 @@ class UiConverter:
                     continue
                 kind = config[0]
                 options = config[1] if len(config) > 1 and isinstance(config[1], dict) else {}
+                if kind == DYNAMIC_COMBO:
+                    choices = options.get("options") or []
+                    first = choices[0]["key"] if choices else None
+                    widgets.append((name, options.get("default", first), choices))
+                    continue
                 if options.get("forceInput") or not (
                     isinstance(kind, list) or kind in WIDGET_TYPES
                 ):
@@ -236,6 +268,27 @@ class UiConverter:
                     widgets.append(("upload", None, False))
         return widgets
 
+    def _positional(self, widgets: list[tuple[str, Any, Any]], values: list[Any]) -> dict:
+        """Widget values by position, as the frontend reads them: a dynamic combo's value
+        picks which widgets follow it, named ``<combo>.<widget>``."""
+        inputs: dict[str, Any] = {}
+        index = 0
+        for name, default, real in widgets:
+            value = values[index] if index < len(values) else default
+            index += 1
+            if isinstance(real, list):  # a dynamic combo and its chosen option's widgets
+                inputs[name] = value
+                chosen = next((o for o in real if o.get("key") == value), None) or {}
+                sub_spec = {"input": chosen.get("inputs") or {}}
+                for sub, sub_default, sub_real in self._widgets(sub_spec):
+                    sub_value = values[index] if index < len(values) else sub_default
+                    index += 1
+                    if sub_real is True:
+                        inputs[f"{name}.{sub}"] = _wrap(sub_value)
+            elif real:
+                inputs[name] = _wrap(value)
+        return inputs
+
     def _emit_node(self, scope: Scope, node: dict[str, Any]) -> None:
         class_type = str(node.get("type"))
         node_id = f"{scope.prefix}{node['id']}"
@@ -251,10 +304,7 @@ class UiConverter:
                 if real:
                     inputs[name] = _wrap(values.get(name, default))
         else:
-            values = values or []
-            for index, (name, default, real) in enumerate(widgets):
-                if real:
-                    inputs[name] = _wrap(values[index] if index < len(values) else default)
+            inputs.update(self._positional(widgets, list(values or [])))
         for name, value in EXTENSION_WIDGETS.get(class_type, {}).items():
             inputs[name] = value
         for entry in node.get("inputs") or []:
@@ -267,8 +317,8 @@ class UiConverter:
                 inputs[name] = [source.node, source.slot]
             elif isinstance(source, Value):
                 inputs[name] = _wrap(source.value)
-            elif source is DROP:
-                inputs.pop(name, None)
+            elif source is DROP and not entry.get("widget"):
+                inputs.pop(name, None)  # a widget input keeps its own value, as the editor does
         text_spec = ((spec.get("input") or {}).get("required") or {}).get("text")
         dynamic = text_spec and len(text_spec) > 1 and (text_spec[1] or {}).get("dynamicPrompts")
         if dynamic and isinstance(inputs.get("text"), str):
