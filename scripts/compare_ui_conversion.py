@@ -87,7 +87,9 @@ def main() -> int:
     matched, differing, failed = 0, [], []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=find_or_install_chromium(), args=FLAGS)
+            browser = playwright.chromium.launch(
+                executable_path=find_or_install_chromium(), args=FLAGS
+            )
             page = browser.new_page()
             page.goto(server.url + "/", wait_until="load")
             page.wait_for_function("() => window.app && window.app.graph", timeout=60000)
