@@ -1,0 +1,76 @@
+"""The routes ComfyUI's web editor uses, answered with 0.8's status codes, content types
+and JSON shapes (recordings: routes_probe.json, get_endpoints.json), and settings and
+user files kept in the mock's own user folder."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.conftest import reference
+
+FRONTEND_PATHS = {
+    "/settings",
+    "/users",
+    "/userdata",
+    "/v2/userdata",
+    "/i18n",
+    "/workflow_templates",
+    "/global_subgraphs",
+    "/experiment/models",
+    "/internal/logs",
+    "/internal/logs/raw",
+    "/internal/folder_paths",
+}
+PROBES = [p for p in reference("routes_probe.json") if p["path"] in FRONTEND_PATHS]
+TOP = {"dict": dict, "list": list, "str": str}
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=lambda p: p["path"])
+def test_frontend_routes_answer_as_0_8(shared_mock, probe):
+    answer = requests.get(shared_mock.url + probe["path"], timeout=5)
+    assert answer.status_code == probe["status"]
+    assert answer.headers.get("Content-Type") == probe["content_type"]
+    if probe["json_top_level_type"]:
+        assert isinstance(answer.json(), TOP[probe["json_top_level_type"]])
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "body"),
+    [
+        ("/users", 200, {"storage": "server", "migrated": True}),
+        ("/internal/files/bogus", 400, {"error": "Invalid directory type"}),
+        ("/view_metadata/checkpoints?filename=x.safetensors", 404, None),
+        ("/api/settings", 200, None),
+        ("/global_subgraphs", 200, {}),
+    ],
+)
+def test_recorded_answers(shared_mock, path, status, body):
+    answer = requests.get(shared_mock.url + path, timeout=5)
+    assert answer.status_code == status
+    if body is not None:
+        assert answer.json() == body
+
+
+def test_settings_and_user_files_persist_in_the_user_folder(shared_mock):
+    url = shared_mock.url
+    assert requests.post(f"{url}/settings/Comfy.Theme", json="dark", timeout=5).status_code == 200
+    assert requests.get(f"{url}/settings/Comfy.Theme", timeout=5).json() == "dark"
+    assert requests.get(f"{url}/settings/Nothing.Set", timeout=5).json() is None
+    saved = requests.post(f"{url}/userdata/workflows%2Fmine.json", data=b'{"nodes": []}', timeout=5)
+    assert saved.status_code == 200
+    assert saved.json() == "workflows/mine.json"
+    again = requests.post(
+        f"{url}/userdata/workflows%2Fmine.json?overwrite=false", data=b"{}", timeout=5
+    )
+    assert again.status_code == 409
+    listed = requests.get(f"{url}/userdata?dir=workflows&full_info=true", timeout=5).json()
+    assert [item["path"] for item in listed] == ["mine.json"]
+    assert requests.get(f"{url}/userdata/workflows%2Fmine.json", timeout=5).content == (
+        b'{"nodes": []}'
+    )
+    moved = requests.post(f"{url}/userdata/workflows%2Fmine.json/move/workflows%2Fours.json")
+    assert moved.json() == "workflows/ours.json"
+    assert requests.delete(f"{url}/userdata/workflows%2Fours.json", timeout=5).status_code == 204
+    escape = requests.get(f"{url}/userdata/..%2F..%2Fsecret", timeout=5)
+    assert escape.status_code == 403
