@@ -19,7 +19,8 @@ PABOT_ARGS=${PABOT_ARGS:-"--processes 2"}
 ROBOT_ARGS=${ROBOT_ARGS:-"--include real"}
 SUITES=${SUITES:-suites/real}
 BIN=${BIN:-.venv/bin}
-export PATH="$PWD/$BIN:$PATH"
+case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac  # robot and rebot for pabot's children too
+export PATH="$BIN:$PATH"
 mkdir -p "$OUTDIR"
 
 # shellcheck disable=SC2086  # the argument lists are meant to split
