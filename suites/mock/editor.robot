@@ -29,9 +29,10 @@ A Workflow Run From The Editor Saves A Valid Image
     ${prompt_id} =    Evaluate    list($history)[-1]
     ${files} =    Download Outputs    ${prompt_id}
     Image Should Be Valid    ${files}[0]    format=PNG    width=512    height=512
-    ${shown} =    Browser.Evaluate JavaScript    ${None}
-    ...    () => window.app.graph._nodes.find(n => n.type === "SaveImage").imgs?.[0]?.src ?? ""
-    Should Contain    ${shown}    /view?filename\=
+    # the editor shows the image once it has the server's executed message: wait for it
+    Browser.Wait For Function
+    ...    () => (window.app.graph._nodes.find(n => n.type === "SaveImage").imgs?.[0]?.src ?? "").includes("/view?")
+    ...    timeout=30s
 
 
 *** Keywords ***
