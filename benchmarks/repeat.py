@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +46,12 @@ def robot_round() -> tuple[int, int, str]:
     )
     match = re.search(r"(\d+) tests?, (\d+) passed, (\d+) failed", run.stdout)
     passed, failed = (int(match.group(2)), int(match.group(3))) if match else (0, 1)
-    failures = re.findall(r"^(.+?)\s+\| FAIL \|", run.stdout, re.MULTILINE)
+    failures = []
+    if (out / "output.xml").exists():
+        for test in ET.parse(out / "output.xml").iter("test"):
+            status = test.find("status")
+            if status is not None and status.get("status") == "FAIL":
+                failures.append(f"{test.get('name')}: {(status.text or '')[:120]}")
     return passed, failed, "; ".join(failures)
 
 
