@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ComfyLibrary.errors import ComfyError
 from ComfyLibrary.report.runs import RunRecord
 
 SLOWEST_NODES = 5
@@ -35,7 +36,16 @@ def write(path: Path, record: RunRecord) -> dict[str, Any]:
 
 
 def read(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """A stored baseline, or one clear error when the file is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ComfyError(
+            f"Baseline {path} cannot be read ({exc}): delete it to write a new one."
+        ) from None
+    if not isinstance(data, dict):
+        raise ComfyError(f"Baseline {path} is not a baseline (a JSON object): delete it.")
+    return data
 
 
 def regressions(
