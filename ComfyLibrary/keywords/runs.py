@@ -132,12 +132,8 @@ class RunKeywords(LibraryComponent):
         sampler = MemorySampler(lambda: _system_stats(instance))
         sampler.__enter__()
         try:
-            handle = instance.submit(prompt)
-            record.prompt_id = handle.prompt_id
-            handle.client_alias = alias
-            self.library.prompts[handle.prompt_id] = handle
-            self.library.last_prompt_id = handle.prompt_id
-            completion = instance.wait_for_completion(handle, self.seconds(timeout))
+            handle = self._submit(instance, prompt, alias, record)
+            completion = self._completed(instance, handle, record, timeout)
         finally:
             sampler.__exit__()
             record.memory = sampler.result()
@@ -145,6 +141,20 @@ class RunKeywords(LibraryComponent):
                 events = instance.events.events(since=seq)
                 record.nodes = node_timings(events, record.prompt_id, prompt)
                 record.sampling = sampling_speeds(events, record.prompt_id)
+        return completion
+
+    def _submit(self, instance: Any, prompt: dict, alias: str, record: RunRecord) -> Any:
+        """Submits one run's prompt; the library and the report learn its id."""
+        handle = instance.submit(prompt)
+        handle.client_alias = alias
+        record.prompt_id = handle.prompt_id
+        self.library.prompts[handle.prompt_id] = handle
+        self.library.last_prompt_id = handle.prompt_id
+        return handle
+
+    def _completed(self, instance: Any, handle: Any, record: RunRecord, timeout: Any) -> Any:
+        """Waits for one run's prompt and records its queue and execution seconds."""
+        completion = instance.wait_for_completion(handle, self.seconds(timeout))
         self.library.results[handle.prompt_id] = completion
         if completion.queued_seconds is not None:
             record.add("queue_wait", max(0.0, completion.queued_seconds))
@@ -198,6 +208,13 @@ class RunKeywords(LibraryComponent):
             )
         alias, instance = self.library.clients.get(client)
         own = [n for n in inspect.signature(self.run_workflows).parameters]
+        if not isinstance(parameter_sets, list | tuple) or not all(
+            isinstance(values, dict) for values in parameter_sets
+        ):
+            raise ComfyError(
+                "parameter_sets must be a list of dictionaries of the workflow's parameters, "
+                'e.g. ${{ [{"seed": 1}, {"seed": 2}] }}.'
+            )
         prepared = []
         for values in parameter_sets:
             prompt = self.library.as_workflow(workflow)
@@ -218,37 +235,21 @@ class RunKeywords(LibraryComponent):
         failures: list[str] = []
         in_flight: deque[tuple[int, Any, RunRecord, int]] = deque()
         sampler = MemorySampler(lambda: _system_stats(instance))
+
+        def finish_oldest() -> None:
+            item = in_flight.popleft()
+            self._finish_one(item, instance, timeout, download, types, results, failures, prepared)
+
         with sampler:
             for index, (prompt, record) in enumerate(prepared):
                 while len(in_flight) >= max_in_flight:
-                    self._finish_one(
-                        in_flight.popleft(),
-                        instance,
-                        timeout,
-                        download,
-                        types,
-                        results,
-                        failures,
-                        prepared,
-                    )
+                    finish_oldest()
                 seq = instance.events.last_seq
-                handle = instance.submit(prompt)
-                handle.client_alias = alias
-                record.prompt_id = handle.prompt_id
-                self.library.prompts[handle.prompt_id] = handle
+                handle = self._submit(instance, prompt, alias, record)
                 self.library.report.add(record)
                 in_flight.append((index, handle, record, seq))
             while in_flight:
-                self._finish_one(
-                    in_flight.popleft(),
-                    instance,
-                    timeout,
-                    download,
-                    types,
-                    results,
-                    failures,
-                    prepared,
-                )
+                finish_oldest()
         for _prompt, record in prepared:
             record.memory = sampler.result()
         self.library.report.save()
@@ -268,12 +269,7 @@ class RunKeywords(LibraryComponent):
         prompt = prepared[index][0]
         self.library.current_run = record
         try:
-            completion = instance.wait_for_completion(handle, self.seconds(timeout))
-            self.library.results[handle.prompt_id] = completion
-            if completion.queued_seconds is not None:
-                record.add("queue_wait", max(0.0, completion.queued_seconds))
-            if completion.execution_seconds is not None:
-                record.add("execution", completion.execution_seconds)
+            completion = self._completed(instance, handle, record, timeout)
             files = (
                 self._download(record, completion, record.workflow, instance, types)
                 if download
