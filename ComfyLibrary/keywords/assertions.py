@@ -14,7 +14,7 @@ from robot.utils import DotDict
 
 from ComfyLibrary.errors import ComfyError
 
-__all__ = ["AssertionOperator", "check", "dot", "pick"]
+__all__ = ["AssertionOperator", "check", "dot", "info_value", "pick"]
 
 
 def _like(value: Any, expected: Any) -> Any:
@@ -52,6 +52,20 @@ def pick(info: Mapping[str, Any], key: str | None, what: str) -> Any:
     if key not in info:
         raise ComfyError(f"{what} has no '{key}': it has {', '.join(info)}.")
     return info[key]
+
+
+def info_value(
+    info: Mapping[str, Any],
+    what: str,
+    key: str | None,
+    operator: AssertionOperator | None,
+    expected: Any,
+    message: str | None,
+) -> Any:
+    """A getter's answer: the whole ``info`` or its ``key``, checked when an operator is
+    given; ``what`` names the thing in failures (``Image fox.png``)."""
+    value = pick(info, key, what)
+    return check(value, operator, expected, message, f"{what} {key or 'info'}")
 
 
 def dot(info: Mapping[str, Any]) -> DotDict:

@@ -10,7 +10,7 @@ from typing import Any
 from robotlibcore import keyword
 
 from ComfyLibrary.errors import MediaError
-from ComfyLibrary.keywords.assertions import AssertionOperator, check, pick
+from ComfyLibrary.keywords.assertions import AssertionOperator, info_value
 from ComfyLibrary.keywords.context import LibraryComponent, size_limits
 from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.keywords.results import ImageInfo, ImageMode, MediaValidation, as_result
@@ -158,10 +158,14 @@ class ImageKeywords(LibraryComponent):
         | Get Image Info    ${file}    size    <    2000000
         | Get Image Info    ${file}    format    ==    PNG
         """
-        info = image_info(path).as_dict()
-        value = pick(info, key, f"Image {Path(path).name}")
-        what = f"Image {Path(path).name} {key or 'info'}"
-        return check(value, assertion_operator, assertion_expected, message, what)
+        return info_value(
+            image_info(path).as_dict(),
+            f"Image {Path(path).name}",
+            key,
+            assertion_operator,
+            assertion_expected,
+            message,
+        )
 
     @keyword("Image Should Not Be Blank", tags=("Media", "Images"))
     def image_should_not_be_blank(self, path: Path, min_stddev: float = 2.0) -> dict[str, Any]:

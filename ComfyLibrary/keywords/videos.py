@@ -10,7 +10,7 @@ from typing import Any
 from robotlibcore import keyword
 
 from ComfyLibrary.errors import MediaError
-from ComfyLibrary.keywords.assertions import AssertionOperator, check, dot, pick
+from ComfyLibrary.keywords.assertions import AssertionOperator, dot, info_value
 from ComfyLibrary.keywords.context import LibraryComponent, parse_size, size_limits
 from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.keywords.results import MediaValidation, VideoInfo, as_result
@@ -181,10 +181,14 @@ class VideoKeywords(LibraryComponent):
         | Get Video Info    ${video}    duration    >    1.5
         | Get Video Info    ${video}    codec    ==    h264
         """
-        info = video_info(path).as_dict()
-        value = pick(info, key, f"Video {Path(path).name}")
-        what = f"Video {Path(path).name} {key or 'info'}"
-        return check(value, assertion_operator, assertion_expected, message, what)
+        return info_value(
+            video_info(path).as_dict(),
+            f"Video {Path(path).name}",
+            key,
+            assertion_operator,
+            assertion_expected,
+            message,
+        )
 
     def _content_check(self, path: Path, check: str, **options: Any) -> dict[str, Any]:
         """Runs one content check (``not_frozen`` or ``not_black``) and fails with its detail."""
