@@ -16,9 +16,9 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def children(parent: int, marker: str) -> list[int]:
-    """Pids whose parent is ``parent`` and whose command line contains ``marker``."""
-    found = []
+def _processes() -> dict[int, tuple[int, str]]:
+    """One scan of /proc: pid -> (parent pid, command line)."""
+    found: dict[int, tuple[int, str]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -27,10 +27,15 @@ def children(parent: int, marker: str) -> list[int]:
             cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == parent and marker in cmdline:
-            found.append(int(entry))
+        found[int(entry)] = (int(stat.rsplit(")", 1)[1].split()[1]), cmdline)
     return found
+
+
+def children(parent: int, marker: str) -> list[int]:
+    """Pids whose parent is ``parent`` and whose command line contains ``marker``."""
+    return [
+        pid for pid, (ppid, cmdline) in _processes().items() if ppid == parent and marker in cmdline
+    ]
 
 
 def wait_until(condition, timeout: float, interval: float = 0.05):
@@ -45,25 +50,14 @@ def wait_until(condition, timeout: float, interval: float = 0.05):
 
 def descendants(root: int) -> dict[int, str]:
     """Every process below ``root``: pid -> command line."""
-    parents: dict[int, int] = {}
-    commands: dict[int, str] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-        commands[int(entry)] = cmdline
+    processes = _processes()
     found: dict[int, str] = {}
     frontier = [root]
     while frontier:
         parent = frontier.pop()
-        for pid, ppid in parents.items():
+        for pid, (ppid, cmdline) in processes.items():
             if ppid == parent and pid not in found:
-                found[pid] = commands[pid]
+                found[pid] = cmdline
                 frontier.append(pid)
     return found
 
