@@ -4,13 +4,12 @@ thumbnail has really loaded (decoded, with a width), and the links point at file
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.browser import Browser, find_or_install_chromium
+from tests.procs import run_robot
 
 ROOT = Path(__file__).resolve().parents[1]
 THUMBNAILS = """Array.from(document.images)
@@ -31,25 +30,11 @@ def chromium():
 
 
 def test_thumbnails_in_log_html_load(chromium, tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "robot",
-            "--outputdir",
-            str(tmp_path),
-            "--test",
-            "A Blank*",
-            "--expandkeywords",
-            "name:*Image Should Be Valid",
-            "--report",
-            "NONE",
-            str(ROOT / "suites" / "mock" / "smoke.robot"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_robot(
+        ROOT / "suites" / "mock" / "smoke.robot",
+        tmp_path,
+        *("--test", "A Blank*", "--report", "NONE"),
+        *("--expandkeywords", "name:*Image Should Be Valid"),
     )
     assert result.returncode == 0, result.stdout[-2000:]
     chromium.open(
@@ -69,25 +54,11 @@ TIMELINES = """Array.from(document.querySelectorAll('svg.comfy-timeline'))
 
 
 def test_the_timeline_of_a_run_renders_in_log_html(chromium, tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "robot",
-            "--outputdir",
-            str(tmp_path),
-            "--test",
-            "A Text-To-Image Run Follows Its Parameters",
-            "--expandkeywords",
-            "name:*Run Workflow",
-            "--report",
-            "NONE",
-            str(ROOT / "suites" / "mock" / "workflows.robot"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_robot(
+        ROOT / "suites" / "mock" / "workflows.robot",
+        tmp_path,
+        *("--test", "A Text-To-Image Run Follows Its Parameters", "--report", "NONE"),
+        *("--expandkeywords", "name:*Run Workflow"),
     )
     assert result.returncode == 0, result.stdout[-2000:]
     chromium.open((tmp_path / "log.html").as_uri(), ready=f"({TIMELINES}).length > 0")
