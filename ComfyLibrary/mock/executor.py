@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import random
-import re
 import string
 import threading
 import time
@@ -25,6 +24,7 @@ from ComfyLibrary.mock.catalog import NodeCatalog
 from ComfyLibrary.mock.faults import Faults, wait_seconds
 from ComfyLibrary.mock.graph import execution_order, is_link
 from ComfyLibrary.mock.prompt_queue import PromptQueue, QueueItem
+from ComfyLibrary.mock.save_counters import SaveCounters
 from ComfyLibrary.mock.vram import LoadedModels
 
 
@@ -47,9 +47,17 @@ def now_ms() -> int:
 class Directories:
     def __init__(self, output: Path, input: Path, temp: Path):
         self.output, self.input, self.temp = output, input, temp
+        self._resolved = {name: path.resolve() for name, path in self._by_type().items()}
+
+    def _by_type(self) -> dict[str, Path]:
+        return {"output": self.output, "input": self.input, "temp": self.temp}
 
     def by_type(self, folder_type: str) -> Path | None:
-        return {"output": self.output, "input": self.input, "temp": self.temp}.get(folder_type)
+        return self._by_type().get(folder_type)
+
+    def resolved(self, folder_type: str) -> Path | None:
+        """The folder with its links resolved (resolved once: saving must not stat it)."""
+        return self._resolved.get(folder_type)
 
 
 class NodeContext:
@@ -105,15 +113,16 @@ class NodeContext:
 
     def save_path(self, prefix: str, image: Any, folder_type: str) -> tuple[Path, str, int]:
         """Folder, file stem and next counter for ``prefix``, as ComfyUI numbers saved files."""
-        base = self.run.worker.dirs.by_type(folder_type)
+        base = self.run.worker.dirs.resolved(folder_type)
         assert base is not None
-        return next_save_path(base, prefix, image)
+        return next_save_path(base, prefix, image, self.run.worker.save_counters)
 
     def file_entry(self, folder: Path, filename: str, folder_type: str) -> dict[str, str]:
         """The ``{filename, subfolder, type}`` item ComfyUI reports for a saved file."""
-        base = self.run.worker.dirs.by_type(folder_type)
+        base = self.run.worker.dirs.resolved(folder_type)
         assert base is not None
-        relative = folder.relative_to(base.resolve()).as_posix()
+        self.run.worker.save_counters.saved(folder, filename)
+        relative = folder.relative_to(base).as_posix()
         return {
             "filename": filename,
             "subfolder": "" if relative == "." else relative,
@@ -140,13 +149,18 @@ def _format_value(value: Any) -> Any:
     return str(value)
 
 
-def next_save_path(base: Path, prefix: str, image: Any) -> tuple[Path, str, int]:
-    """Returns (folder, file stem, counter) for saving under ``prefix`` like ComfyUI."""
+def next_save_path(
+    base: Path, prefix: str, image: Any, counters: SaveCounters
+) -> tuple[Path, str, int]:
+    """Returns (folder, file stem, counter) for saving under ``prefix`` like ComfyUI;
+    ``base`` is resolved already."""
     if image is not None:
         prefix = prefix.replace("%width%", str(image.width)).replace("%height%", str(image.height))
-    base = base.resolve()
-    folder = (base / prefix).parent.resolve()
-    name = Path(prefix).name
+    if "/" in prefix or "\\" in prefix or prefix in ("", ".", ".."):
+        folder = (base / prefix).parent.resolve()
+        name = Path(prefix).name
+    else:  # a plain stem: the folder is the base itself
+        folder, name = base, prefix
     if not folder.is_relative_to(base):
         raise nodes.ExecutionFailure(
             f"**** ERROR: Saving image outside the output folder is not allowed."
@@ -154,9 +168,7 @@ def next_save_path(base: Path, prefix: str, image: Any) -> tuple[Path, str, int]
             "Exception",
         )
     folder.mkdir(parents=True, exist_ok=True)
-    pattern = re.compile(re.escape(name) + r"_(\d+)_")
-    counters = [int(m.group(1)) for p in folder.iterdir() if (m := pattern.match(p.name))]
-    return folder, name, max(counters, default=0) + 1
+    return folder, name, counters.next(folder, name)
 
 
 def signature(prompt: dict[str, Any], node_id: str, inputs_dir: Path, memo: dict[str, Any]) -> Any:
@@ -193,6 +205,7 @@ class PromptRun:
         self.executed: list[str] = []
         self.signatures: dict[str, Any] = {}
         self.injected_failure = worker.faults.take_execution_failure()
+        self._png_metadata: Any = None
 
     def send(self, event: str, data: dict[str, Any], broadcast: bool = False) -> None:
         if self.client_id is not None or broadcast:
@@ -228,6 +241,11 @@ class PromptRun:
         )
 
     def png_metadata(self) -> Any:
+        if self._png_metadata is None:
+            self._png_metadata = self._make_png_metadata()
+        return self._png_metadata
+
+    def _make_png_metadata(self) -> Any:
         from PIL.PngImagePlugin import PngInfo
 
         info = PngInfo()
@@ -429,6 +447,7 @@ class PromptWorker:
         self.step_seconds = step_ms / 1000.0
         self.cache: dict[Any, tuple[tuple[Any, ...], Any]] = {}
         self.models = LoadedModels()  # simulated VRAM of the models loaded so far
+        self.save_counters = SaveCounters()
         self.interrupt_requested = threading.Event()
         self.current: tuple[str | None, str] | None = None
         self.running_prompt_id: str | None = None

@@ -40,8 +40,10 @@ class StateStore:
         self.history_folder = folder / "history"
         self._saved: dict[str, int] = {}  # prompt id -> id() of the entry object written
         self._sequence = 0
+        self._forgotten = False  # the folder is gone and only this store would write it
 
     def save(self, queue: PromptQueue) -> None:
+        self._forgotten = False
         self.history_folder.mkdir(parents=True, exist_ok=True)
         running, pending = queue.current()
         _write_atomically(
@@ -85,6 +87,9 @@ class StateStore:
 
     def forget(self) -> None:
         """Removes the state folder (the queue is to be lost on the next restart)."""
+        if self._forgotten:
+            return
         if self.folder.exists():
             shutil.rmtree(self.folder, ignore_errors=True)
         self._saved.clear()
+        self._forgotten = True

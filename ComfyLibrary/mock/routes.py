@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
@@ -202,7 +203,12 @@ class Routes:
         extra_data["create_time"] = int(time.time() * 1000)
         for key in SENSITIVE_EXTRA_DATA_KEYS:
             extra_data.pop(key, None)
-        queue.put((number, prompt_id, prompt, extra_data, result.outputs))
+        # queued right after the answer is written: the worker thread, woken by the put,
+        # would otherwise hold the answer back while it runs the prompt. Nothing can come
+        # between: the loop runs this callback before it reads another request.
+        asyncio.get_running_loop().call_soon(
+            queue.put, (number, prompt_id, prompt, extra_data, result.outputs)
+        )
         return json_answer(
             {"prompt_id": prompt_id, "number": number, "node_errors": result.node_errors}
         )

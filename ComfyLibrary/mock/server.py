@@ -26,16 +26,16 @@ from ComfyLibrary.mock.websocket_hub import WebSocketHub
 from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_ENV, MOCK_CONTROL_TOKEN_HEADER, is_loopback
 
 
-@web.middleware
-async def origin_guard(request: web.Request, handler):
+def foreign_origin(request: web.Request) -> bool:
     """ComfyUI's CSRF guard: a loopback Host with a foreign Origin gets 403."""
     origin = request.headers.get("Origin")
+    if not origin:
+        return False
     host = request.headers.get("Host", "")
-    if origin and is_loopback(urlsplit(f"//{host}").hostname or ""):
-        origin_host = urlsplit(origin).netloc
-        if origin_host and origin_host != host:
-            return empty(403)
-    return await handler(request)
+    if not is_loopback(urlsplit(f"//{host}").hostname or ""):
+        return False
+    origin_host = urlsplit(origin).netloc
+    return bool(origin_host) and origin_host != host
 
 
 def _refused(reason: str) -> web.Response:
@@ -61,7 +61,7 @@ class MockServer:
         self.hub.current_node = lambda: self.worker.current
         self.files = FileRoutes(self)
         self.app = web.Application(
-            middlewares=[origin_guard, self._control_guard, self._latency],
+            middlewares=[self._guards],
             client_max_size=100 * 1024 * 1024,
         )
         Routes(self).register(self.app)
@@ -85,11 +85,22 @@ class MockServer:
         )
 
     @web.middleware
-    async def _control_guard(self, request: web.Request, handler):
+    async def _guards(self, request: web.Request, handler):
+        """ComfyUI's origin check, then the control routes' guard or the injected latency
+        (one middleware: each layer costs every request a coroutine)."""
+        if foreign_origin(request):
+            return empty(403)
+        if request.path.startswith(CONTROL_PREFIX):
+            refusal = self._control_refusal(request)
+            return refusal if refusal is not None else await handler(request)
+        delay = self.faults.sleep_latency()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return await handler(request)
+
+    def _control_refusal(self, request: web.Request) -> web.Response | None:
         """The control routes answer loopback listeners freely, anyone else with the token;
         a browser page from another origin never."""
-        if not request.path.startswith(CONTROL_PREFIX):
-            return await handler(request)
         origin = request.headers.get("Origin")
         if origin and urlsplit(origin).netloc != request.headers.get("Host", ""):
             return _refused("a request from another origin may not use the control routes")
@@ -103,14 +114,7 @@ class MockServer:
                 )
         elif not is_loopback(self.config.host):
             return _refused(self.control_warning() or "")
-        return await handler(request)
-
-    @web.middleware
-    async def _latency(self, request: web.Request, handler):
-        delay = self.faults.sleep_latency()
-        if delay > 0 and not request.path.startswith(CONTROL_PREFIX):
-            await asyncio.sleep(delay)
-        return await handler(request)
+        return None
 
     def _queue_changed(self, remaining: int) -> None:
         self.hub.broadcast_status(remaining)

@@ -1,7 +1,8 @@
 """The mock's /ws endpoint and the ordered delivery of events to sockets.
 
-Events from the worker thread go through one asyncio queue and one sender task,
-so every socket sees them in the order they were produced. Routing follows
+Events from the worker thread and the handlers go through one list and one sender task,
+so every socket sees them in the order they were produced; a burst of events costs one
+wake-up of the event loop, not one per event. Routing follows
 ComfyUI: ``sid=None`` broadcasts, otherwise only the socket registered under that
 client id receives the event; a second socket with the same id replaces the
 first, and the first one's close unregisters the id (ComfyUI 0.8 does the same).
@@ -13,7 +14,9 @@ import asyncio
 import contextlib
 import json
 import struct
+import threading
 import uuid
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -30,14 +33,19 @@ class WebSocketHub:
         self.sockets: dict[str, web.WebSocketResponse] = {}
         self.feature_flags: dict[str, dict[str, Any]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._outbox: asyncio.Queue[tuple[Any, ...]] | None = None
+        self._loop_thread: int | None = None
+        self._outbox: deque[tuple[Any, ...]] = deque()
+        self._outbox_lock = threading.Lock()
+        self._wake_pending = False
+        self._wake: asyncio.Event | None = None
         self._sender: asyncio.Task[None] | None = None
         self.queue_remaining = lambda: 0
         self.current_node: Callable[[], Any] = lambda: None
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
-        self._outbox = asyncio.Queue()
+        self._loop_thread = threading.get_ident()
+        self._wake = asyncio.Event()
         self._sender = asyncio.create_task(self._pump())
 
     async def stop(self) -> None:
@@ -60,25 +68,40 @@ class WebSocketHub:
         self.send(protocol.STATUS, {"status": {"exec_info": {"queue_remaining": remaining}}})
 
     def _enqueue(self, item: tuple[Any, ...]) -> None:
-        if self.loop is None or self._outbox is None or self.loop.is_closed():
+        loop, wake = self.loop, self._wake
+        if loop is None or wake is None or loop.is_closed():
             return
-        self.loop.call_soon_threadsafe(self._outbox.put_nowait, item)
+        with self._outbox_lock:
+            self._outbox.append(item)
+            if self._wake_pending:
+                return
+            self._wake_pending = True
+        if threading.get_ident() == self._loop_thread:
+            wake.set()
+        else:
+            loop.call_soon_threadsafe(wake.set)
 
     # Delivery ----------------------------------------------------------------
 
     async def _pump(self) -> None:
-        assert self._outbox is not None
+        assert self._wake is not None
         while True:
-            item = await self._outbox.get()
-            try:
-                if item[0] == "json" and self.faults.should_drop_before(item[1]):
-                    await self.drop_all()
-                if item[0] == "json":
-                    await self._deliver_json(item[1], item[2], item[3])
-                else:
-                    await self._deliver_preview(item[1], item[2], item[3], item[4])
-            except Exception:
-                continue
+            await self._wake.wait()
+            self._wake.clear()
+            with self._outbox_lock:
+                items = list(self._outbox)
+                self._outbox.clear()
+                self._wake_pending = False
+            for item in items:
+                try:
+                    if item[0] == "json" and self.faults.should_drop_before(item[1]):
+                        await self.drop_all()
+                    if item[0] == "json":
+                        await self._deliver_json(item[1], item[2], item[3])
+                    else:
+                        await self._deliver_preview(item[1], item[2], item[3], item[4])
+                except Exception:
+                    continue
 
     def _targets(self, sid: str | None) -> list[tuple[str, web.WebSocketResponse]]:
         if sid is None:

@@ -1,9 +1,11 @@
 """Mock servers started from a warm spare process (see ``ComfyLibrary.mock.zygote``).
 
-After the first mock, the library keeps one spare mock process that has already done its
-imports; the next `ServerProcess.start` of a mock hands it its command line and the
-library starts a new spare in the background. A suite that starts and restarts mocks test
-after test saves most of each start. ``COMFY_MOCK_ZYGOTE=0`` turns it off.
+After the first mock, the library keeps a spare mock process that has done its imports (or
+is doing them); the next `ServerProcess.start` of a mock hands the oldest spare its command
+line and the library starts a new spare in the background. A suite that starts and
+restarts mocks test after test saves most of each start. More spares do not help on a
+two-core machine: their imports compete with the tests. ``COMFY_MOCK_ZYGOTE=0`` turns it
+off.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ import signal
 import subprocess
 import sys
 import threading
+from collections import deque
 from pathlib import Path
 
 from ComfyLibrary.servers.spawn import popen_tied
 
 MOCK_MODULE = ["-m", "ComfyLibrary.mock"]
+SPARES = 1
 
 
 def enabled() -> bool:
@@ -32,20 +36,26 @@ def is_mock_command(command: list[str]) -> bool:
 
 
 class Zygotes:
-    """Holds at most one spare mock process."""
+    """Holds up to ``SPARES`` spare mock processes, oldest first."""
 
     def __init__(self) -> None:
-        self._spare: subprocess.Popen[bytes] | None = None
+        self._spares: deque[subprocess.Popen[bytes]] = deque()
         self._lock = threading.Lock()
 
     def take(self) -> subprocess.Popen[bytes] | None:
-        """The spare, if one is ready to take an order (and a new spare is started)."""
+        """The oldest living spare, or None; new spares are started to refill the pool."""
+        taken = None
         with self._lock:
-            spare, self._spare = self._spare, None
-        self._spawn()
-        if spare is None or spare.poll() is not None:
-            return None
-        return spare
+            while self._spares and taken is None:
+                spare = self._spares.popleft()
+                if spare.poll() is None:
+                    taken = spare
+                else:
+                    _close_streams(spare)
+            missing = SPARES - len(self._spares)
+        for _ in range(missing):
+            self._spawn()
+        return taken
 
     @staticmethod
     def send(process: subprocess.Popen[bytes], command: list[str], env: dict, cwd) -> None:
@@ -69,15 +79,17 @@ class Zygotes:
         except OSError:
             return
         with self._lock:
-            old, self._spare = self._spare, process
-        if old is not None:
-            _discard(old)
+            self._spares.append(process)
+            extra = self._spares.popleft() if len(self._spares) > SPARES else None
+        if extra is not None:
+            _discard(extra)
 
     def discard(self) -> None:
-        """Ends the spare (the run is ending)."""
+        """Ends the spares (the run is ending)."""
         with self._lock:
-            spare, self._spare = self._spare, None
-        if spare is not None:
+            spares = list(self._spares)
+            self._spares.clear()
+        for spare in spares:
             _discard(spare)
 
 
@@ -86,6 +98,12 @@ def _discard(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(2)
+    _close_streams(process)
+
+
+def _close_streams(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(0)
     for stream in (process.stdin, process.stdout):
         if stream is not None:
             with contextlib.suppress(OSError):
