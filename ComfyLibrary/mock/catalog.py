@@ -10,6 +10,7 @@ ComfyUI fills them from disk.
 from __future__ import annotations
 
 import copy
+import functools
 import gzip
 import json
 from importlib import resources
@@ -114,10 +115,17 @@ DEFAULT_MODELS: dict[str, list[str]] = {
 }
 
 
-def load_bundled_object_info() -> dict[str, Any]:
-    """Returns the bundled ComfyUI 0.8 node definitions."""
+@functools.cache
+def _bundled_object_info() -> dict[str, Any]:
     data = resources.files("ComfyLibrary.mock").joinpath("data/object_info.json.gz").read_bytes()
     return json.loads(gzip.decompress(data))
+
+
+def load_bundled_object_info() -> dict[str, Any]:
+    """Returns the bundled ComfyUI 0.8 node definitions: a dict of its own, whose definitions
+    are shared and read-only (parsed once per process; the mock's fork server parses them
+    before it forks, so a forked mock starts with them)."""
+    return dict(_bundled_object_info())
 
 
 class NodeCatalog:

@@ -75,7 +75,7 @@ class ServerProcess:
         self.env = env
         self.cwd = cwd
         self.kind = kind
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: subprocess.Popen[bytes] | zygote.ForkedProcess | None = None
         self._pump: LogPump | None = None
         self.started_at: float | None = None
         self.ready_seconds: float | None = None
@@ -135,20 +135,11 @@ class ServerProcess:
         self.ready_seconds = time.monotonic() - self.started_at
         return self.ready_seconds
 
-    def _from_zygote(self, env: dict[str, str]) -> subprocess.Popen[bytes] | None:
-        """A warm spare mock told to become this server, or None (start it cold)."""
+    def _from_zygote(self, env: dict[str, str]) -> zygote.ForkedProcess | None:
+        """A mock forked from the warm fork server, or None (start it cold)."""
         if self.kind != "mock" or not zygote.enabled() or not zygote.is_mock_command(self.command):
             return None
-        process = zygote.ZYGOTES.take()
-        if process is None:
-            return None
-        try:
-            zygote.Zygotes.send(process, self.command, env, self.cwd)
-        except OSError:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            return None
-        return process
+        return zygote.ZYGOTES.fork(self.command, env, self.cwd)
 
     def answers(self, timeout: float = 1.0) -> bool:
         """Whether ``GET /system_stats`` answers 200 right now."""

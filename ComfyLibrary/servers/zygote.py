@@ -1,11 +1,13 @@
-"""Mock servers started from a warm spare process (see ``ComfyLibrary.mock.zygote``).
+"""Mock servers forked from a warm fork server (see ``ComfyLibrary.mock.zygote``).
 
-After the first mock, the library keeps a spare mock process that has done its imports (or
-is doing them); the next `ServerProcess.start` of a mock hands the oldest spare its command
-line and the library starts a new spare in the background. A suite that starts and
-restarts mocks test after test saves most of each start. More spares do not help on a
-two-core machine: their imports compete with the tests. ``COMFY_MOCK_ZYGOTE=0`` turns it
-off.
+The first mock a process starts is started cold, and the library starts the mock's fork
+server beside it: a process that has done every import a mock needs. Every later mock is
+forked from it, so its start costs a fork and a bind instead of an interpreter start and
+the imports (about half a second of CPU each on a small machine, which the tests around it
+would otherwise wait for). The forked mock is handed out as a `ForkedProcess`, with the
+parts of ``subprocess.Popen`` that a `ServerProcess` uses; it has a process group of its
+own and dies with the fork server, which dies with this process. ``COMFY_MOCK_ZYGOTE=0``
+turns it off.
 """
 
 from __future__ import annotations
@@ -14,20 +16,24 @@ import atexit
 import contextlib
 import json
 import os
+import select
 import signal
+import socket
 import subprocess
 import sys
 import threading
-from collections import deque
 from pathlib import Path
+from typing import IO, Any
 
 from ComfyLibrary.servers.spawn import popen_tied
 
 MOCK_MODULE = ["-m", "ComfyLibrary.mock"]
-SPARES = 1
+ANSWER_SECONDS = 30.0  # the fork server may still be importing when the first order comes
 
 
 def enabled() -> bool:
+    if not hasattr(os, "pidfd_open") or not hasattr(socket, "send_fds"):
+        return False
     return os.environ.get("COMFY_MOCK_ZYGOTE", "1").strip() not in ("0", "false", "no")
 
 
@@ -35,80 +41,125 @@ def is_mock_command(command: list[str]) -> bool:
     return command[:3] == [sys.executable, *MOCK_MODULE]
 
 
-class Zygotes:
-    """Holds up to ``SPARES`` spare mock processes, oldest first."""
+def _readable(fd: int, timeout: float | None) -> bool:
+    return bool(select.select([fd], [], [], timeout)[0])
+
+
+class ForkedProcess:
+    """A mock forked by the fork server, seen through the ``Popen`` attributes that
+    `ServerProcess` uses: ``pid``, ``stdout``, ``returncode``, ``poll`` and ``wait``."""
+
+    def __init__(self, pid: int, stdout: IO[bytes], server: ForkServer):
+        self.pid = pid
+        self.stdout: IO[bytes] | None = stdout
+        self.stdin = None
+        self.returncode: int | None = None
+        self._server = server
+        self._pidfd: int | None = os.pidfd_open(pid)
+
+    def poll(self) -> int | None:
+        if self.returncode is None and self._pidfd is not None and _readable(self._pidfd, 0):
+            self._ended()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            if self._pidfd is not None and not _readable(self._pidfd, timeout):
+                raise subprocess.TimeoutExpired(f"mock {self.pid}", timeout or 0)
+            self._ended()
+        assert self.returncode is not None
+        return self.returncode
+
+    def _ended(self) -> None:
+        code = self._server.exit_code(self.pid)
+        self.returncode = code if code is not None else -signal.SIGKILL
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+            self._pidfd = None
+
+
+class ForkServer:
+    """The library's end of the mock fork server: starts it, sends orders, asks exit codes."""
 
     def __init__(self) -> None:
-        self._spares: deque[subprocess.Popen[bytes]] = deque()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
         self._lock = threading.Lock()
 
-    def take(self) -> subprocess.Popen[bytes] | None:
-        """The oldest living spare, or None; new spares are started to refill the pool."""
-        taken = None
+    def fork(self, command: list[str], env: dict[str, str], cwd: Any) -> ForkedProcess | None:
+        """A mock forked for ``command``, or None when there is no fork server yet (one is
+        started for the next time) or it failed (it is replaced)."""
         with self._lock:
-            while self._spares and taken is None:
-                spare = self._spares.popleft()
-                if spare.poll() is None:
-                    taken = spare
-                else:
-                    _close_streams(spare)
-            missing = SPARES - len(self._spares)
-        for _ in range(missing):
-            self._spawn()
-        return taken
+            if self._control is None or self._process is None or self._process.poll() is not None:
+                self._restart()
+                return None
+            order = {"argv": command[3:], "env": env, "cwd": str(Path(cwd or os.getcwd()))}
+            read_end, write_end = os.pipe()
+            try:
+                socket.send_fds(self._control, [json.dumps(order).encode()], [write_end])
+                answer = self._answer()
+            except (OSError, ValueError):
+                os.close(read_end)
+                self._restart()
+                return None
+            finally:
+                os.close(write_end)
+            return ForkedProcess(int(answer["pid"]), os.fdopen(read_end, "rb"), self)
 
-    @staticmethod
-    def send(process: subprocess.Popen[bytes], command: list[str], env: dict, cwd) -> None:
-        """Tells a spare which mock to become; raises OSError if it is gone."""
-        order = {"argv": command[3:], "env": env, "cwd": str(Path(cwd or os.getcwd()))}
-        assert process.stdin is not None
-        process.stdin.write((json.dumps(order) + "\n").encode())
-        process.stdin.close()
+    def exit_code(self, pid: int) -> int | None:
+        """The exit code of an ended child, as the fork server reaped it; None if unknown."""
+        with self._lock:
+            if self._control is None:
+                return None
+            try:
+                self._control.sendall(json.dumps({"status": pid}).encode())
+                return self._answer().get("code")
+            except (OSError, ValueError):
+                return None
 
-    def _spawn(self) -> None:
-        if not enabled():
-            return
+    def _answer(self) -> dict[str, Any]:
+        assert self._control is not None
+        if not _readable(self._control.fileno(), ANSWER_SECONDS):
+            raise OSError("the mock fork server did not answer")
+        data = self._control.recv(4096)
+        if not data:
+            raise OSError("the mock fork server has ended")
+        return json.loads(data)
+
+    def _restart(self) -> None:
+        self._end()
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            process = popen_tied(
+            self._process = popen_tied(
                 [sys.executable, *MOCK_MODULE, "--zygote"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
+                stdin=child_end,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
         except OSError:
+            parent_end.close()
             return
-        with self._lock:
-            self._spares.append(process)
-            extra = self._spares.popleft() if len(self._spares) > SPARES else None
-        if extra is not None:
-            _discard(extra)
+        finally:
+            child_end.close()
+        self._control = parent_end
+
+    def _end(self) -> None:
+        control, self._control = self._control, None
+        process, self._process = self._process, None
+        if control is not None:
+            control.close()  # the fork server ends when its socket closes
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(2)
 
     def discard(self) -> None:
-        """Ends the spares (the run is ending)."""
+        """Ends the fork server and with it any mock it forked (the run is ending)."""
         with self._lock:
-            spares = list(self._spares)
-            self._spares.clear()
-        for spare in spares:
-            _discard(spare)
+            self._end()
 
 
-def _discard(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(2)
-    _close_streams(process)
-
-
-def _close_streams(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(0)
-    for stream in (process.stdin, process.stdout):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
-
-
-ZYGOTES = Zygotes()
+ZYGOTES = ForkServer()
 atexit.register(ZYGOTES.discard)
