@@ -80,7 +80,7 @@ class ImageKeywords(LibraryComponent):
             not_blank,
         )
         self._timed_validation(started)
-        self.log.image(Path(path))
+        self.log.image(Path(path), preview=result.preview)
         if fail and not result.passed:
             raise MediaError(result.failure())
         self.info(

@@ -11,13 +11,13 @@ from typing import Any
 from robot.api import logger
 from robot.utils import get_link_path
 
-THUMBNAIL_PIXELS = 160
+from ComfyLibrary.media.image import preview_of
+
 EMBED_LIMIT = 8 * 1024 * 1024
 
 
 def _thumbnail_data(image: Any) -> str:
-    image = image.copy()
-    image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+    image = preview_of(image)
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="JPEG", quality=80)
     return base64.b64encode(buffer.getvalue()).decode()
@@ -30,13 +30,17 @@ class MediaLog:
     def href(self, path: Path) -> str:
         return get_link_path(str(path), str(self.library.log_dir))
 
-    def image(self, path: Path, caption: str = "") -> None:
-        """A small embedded thumbnail linking to the full image."""
+    def image(self, path: Path, caption: str = "", preview: Any = None) -> None:
+        """A small embedded thumbnail linking to the full image (made from ``preview``, a
+        decoded image, when the caller has one)."""
         from PIL import Image
 
         try:
-            with Image.open(path) as img:
-                data = _thumbnail_data(img)
+            if preview is not None:
+                data = _thumbnail_data(preview)
+            else:
+                with Image.open(path) as img:
+                    data = _thumbnail_data(img)
         except (OSError, ValueError, Image.DecompressionBombError):
             return
         logger.info(

@@ -8,7 +8,7 @@ from typing import Any
 
 from ComfyLibrary.errors import MediaError
 from ComfyLibrary.media.compare import pixel_stats
-from ComfyLibrary.media.image import DEFAULT_FORMATS, check_image
+from ComfyLibrary.media.image import DEFAULT_FORMATS, check_image, open_image, preview_of
 from ComfyLibrary.media.ranges import describe, within
 from ComfyLibrary.media.video import motion_stats, video_info
 
@@ -33,6 +33,7 @@ class MediaResult:
     kind: str
     checks: list[Check] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    preview: Any = field(default=None, repr=False, compare=False)  # a thumbnail for the log
 
     @property
     def passed(self) -> bool:
@@ -96,19 +97,23 @@ def validate_image(
 ) -> MediaResult:
     result = MediaResult(str(path), "image")
     try:
-        info, problems = check_image(
-            path,
-            formats,
-            width,
-            height,
-            min_width,
-            max_width,
-            min_height,
-            max_height,
-            min_size,
-            max_size,
-            mode,
-        )
+        with open_image(path) as decoded:  # decoded once for every check and the preview
+            info, problems = check_image(
+                path,
+                formats,
+                width,
+                height,
+                min_width,
+                max_width,
+                min_height,
+                max_height,
+                min_size,
+                max_size,
+                mode,
+                decoded,
+            )
+            stats = pixel_stats(path, decoded) if not_blank else None
+            result.preview = preview_of(decoded)
     except MediaError as exc:
         result.add("readable", False, str(exc))
         return result
@@ -118,8 +123,7 @@ def validate_image(
         result.add(problem.split(" ", 1)[0], False, problem)
     if not problems:
         result.add("properties", True, "format, dimensions, size and mode as expected")
-    if not_blank:
-        stats = pixel_stats(path)
+    if stats is not None:
         result.metadata["stddev"] = round(stats["stddev"], 3)
         blank = stats["stddev"] < min_stddev
         result.add(

@@ -18,16 +18,20 @@ def gray(image: Any) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.float64)
 
 
-def pixel_stats(path: str | Path) -> dict[str, float]:
-    """Mean and standard deviation of the grayscale pixels, and the share of the dominant value."""
-    with open_image(path) as img:
-        pixels = gray(img)
-    values, counts = np.unique(pixels.astype(np.uint8), return_counts=True)
+def pixel_stats(path: str | Path, decoded: Any = None) -> dict[str, float]:
+    """Mean and standard deviation of the grayscale pixels, and the share of the dominant value
+    (of the image at ``path``, or of ``decoded``, an image `open_image` gave)."""
+    if decoded is None:
+        with open_image(path) as img:
+            return pixel_stats(path, img)
+    levels = np.asarray(decoded.convert("L"))
+    counts = np.bincount(levels.ravel(), minlength=256)
+    pixels = levels.astype(np.float32)
     return {
-        "mean": float(pixels.mean()),
-        "stddev": float(pixels.std()),
-        "dominant_share": float(counts.max() / pixels.size),
-        "dominant_value": int(values[counts.argmax()]),
+        "mean": float(pixels.mean(dtype=np.float64)),
+        "stddev": float(pixels.std(dtype=np.float64)),
+        "dominant_share": float(counts.max() / levels.size),
+        "dominant_value": int(counts.argmax()),
     }
 
 

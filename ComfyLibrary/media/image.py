@@ -64,19 +64,32 @@ def open_image(path: str | Path) -> Iterator[Any]:
         img.close()
 
 
-def image_info(path: str | Path) -> ImageInfo:
-    """Opens and fully decodes an image; raises MediaError naming the problem."""
+PREVIEW_PIXELS = 160
+
+
+def preview_of(decoded: Any) -> Any:
+    """A thumbnail (at most 160 pixels a side) of a decoded image, for the log."""
+    preview = decoded.copy()
+    preview.thumbnail((PREVIEW_PIXELS, PREVIEW_PIXELS))
+    return preview
+
+
+def image_info(path: str | Path, decoded: Any = None) -> ImageInfo:
+    """Opens and fully decodes an image (unless ``decoded``, from `open_image`, is given);
+    raises MediaError naming the problem."""
     file = Path(path)
-    with open_image(file) as img:
-        return ImageInfo(
-            str(file),
-            img.format or "unknown",
-            img.width,
-            img.height,
-            img.mode,
-            file.stat().st_size,
-            getattr(img, "n_frames", 1),
-        )
+    if decoded is None:
+        with open_image(file) as img:
+            return image_info(file, img)
+    return ImageInfo(
+        str(file),
+        decoded.format or "unknown",
+        decoded.width,
+        decoded.height,
+        decoded.mode,
+        file.stat().st_size,
+        getattr(decoded, "n_frames", 1),
+    )
 
 
 def check_image(
@@ -91,9 +104,10 @@ def check_image(
     min_size: int | None = 10 * 1024,
     max_size: int | None = 50 * 1024 * 1024,
     mode: str | None = None,
+    decoded: Any = None,
 ) -> tuple[ImageInfo, list[str]]:
     """Returns the image's info and the list of failed checks (empty when valid)."""
-    info = image_info(path)
+    info = image_info(path, decoded)
     problems = []
     allowed = [f.upper().replace("JPG", "JPEG") for f in formats]
     if info.format.upper() not in allowed:

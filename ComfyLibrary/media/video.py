@@ -156,6 +156,32 @@ def frames(path: str | Path, size: tuple[int, int] | None = SAMPLE_SIZE, limit: 
         raise MediaError(f"Video file {file.name} cannot be decoded: {exc}") from None
 
 
+def gray_samples(path: str | Path, size: tuple[int, int] = SAMPLE_SIZE, limit: int = 2000):
+    """Yields each frame as a small grayscale array (``size``, area-averaged): what the
+    motion and black-frame checks look at. Videos are scaled by FFmpeg as they are decoded,
+    animated images by Pillow."""
+    import av
+
+    file = Path(path)
+    _check_file(file)
+    if _animated_image(file) is not None:
+        for frame in frames(file, size, limit):
+            yield np.asarray(frame.convert("L"))
+        return
+    width, height = size
+    try:
+        with av.open(str(file)) as container:
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            for index, frame in enumerate(container.decode(stream)):
+                if index >= limit:
+                    break
+                small = frame.reformat(width, height, format="gray", interpolation="AREA")
+                yield small.to_ndarray()
+    except (av.error.FFmpegError, OSError, IndexError) as exc:
+        raise MediaError(f"Video file {file.name} cannot be decoded: {exc}") from None
+
+
 @dataclass
 class MotionStats:
     frames: int
@@ -171,8 +197,8 @@ def motion_stats(
 ) -> MotionStats:
     """Frame-to-frame change (mean absolute difference, 0-255) and black frames."""
     changes, lumas, previous = [], [], None
-    for frame in frames(path):
-        pixels = np.asarray(frame.convert("L"), dtype=np.float32)
+    for sample in gray_samples(path):
+        pixels = sample.astype(np.float32)
         lumas.append(float(pixels.mean()))
         if previous is not None:
             changes.append(float(np.abs(pixels - previous).mean()))

@@ -1,0 +1,88 @@
+"""The mock's shortcuts keep ComfyUI's behaviour: saved-file counters without a folder scan
+per save, and mocks forked from the warm fork server (exit codes, process groups)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from ComfyLibrary.client import ComfyClient
+from ComfyLibrary.servers import zygote
+from tests.conftest import start_mock
+from tests.procs import alive, wait_until
+
+TINY = {
+    "1": {
+        "class_type": "EmptyImage",
+        "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0},
+    },
+    "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "count"}},
+}
+
+
+def saved_name(client: ComfyClient, color: int) -> str:
+    prompt = {**TINY, "1": {**TINY["1"], "inputs": {**TINY["1"]["inputs"], "color": color}}}
+    completion = client.wait_for_completion(client.submit(prompt), timeout=10)
+    return completion.outputs["2"]["images"][0]["filename"]
+
+
+def test_counters_follow_the_folder_as_comfyui_does(tmp_path):
+    server = start_mock(tmp_path)
+    client = ComfyClient(server.url)
+    output = tmp_path / "out"
+    try:
+        assert saved_name(client, 1) == "count_00001_.png"
+        assert saved_name(client, 2) == "count_00002_.png"
+        for file in output.glob("count_*"):
+            file.unlink()  # a test cleans the outputs: numbering starts again
+        assert saved_name(client, 3) == "count_00001_.png"
+        (output / "count_00041_.png").write_bytes(b"placed by someone else")
+        assert saved_name(client, 4) == "count_00042_.png"
+        (output / "count_00042_.png").unlink()  # the mock's last file removed
+        assert saved_name(client, 5) == "count_00042_.png"
+    finally:
+        client.close()
+        server.kill()
+
+
+def test_a_forked_mock_reports_how_it_ended_and_has_its_own_process_group(tmp_path):
+    first = start_mock(tmp_path, "first")  # a cold start also starts the fork server
+    forked = []
+    try:
+        for name in ("second", "third"):
+            server = start_mock(tmp_path / name, name)
+            forked.append(server)
+        if not zygote.enabled():
+            return
+        assert all(isinstance(s.process, zygote.ForkedProcess) for s in forked)
+        second, third = forked
+        assert os.getpgid(second.pid) == second.pid
+        assert second.stop(timeout=10) is True
+        assert second.process.returncode == 0
+        third.kill()
+        assert third.process.returncode == -signal.SIGKILL
+        assert not alive(third.pid)
+        log = (tmp_path / "second" / "second.log").read_text()
+        assert "ComfyUI mock ready at" in log  # the forked mock's output reaches its log
+    finally:
+        for server in [first, *forked]:
+            server.kill()
+
+
+def test_forked_mocks_end_with_the_fork_server(tmp_path):
+    first = start_mock(tmp_path, "first")
+    server = start_mock(tmp_path / "again", "again")
+    try:
+        if not isinstance(server.process, zygote.ForkedProcess):
+            return
+        pid = server.pid
+        zygote.ZYGOTES.discard()
+        assert wait_until(lambda: not alive(pid), timeout=10)
+        started = time.monotonic()
+        replacement = start_mock(tmp_path / "replacement", "replacement")  # cold again
+        replacement.kill()
+        assert time.monotonic() - started < 15
+    finally:
+        server.kill()
+        first.kill()
