@@ -74,3 +74,35 @@ def test_settings_and_user_files_persist_in_the_user_folder(shared_mock):
     assert requests.delete(f"{url}/userdata/workflows%2Fours.json", timeout=5).status_code == 204
     escape = requests.get(f"{url}/userdata/..%2F..%2Fsecret", timeout=5)
     assert escape.status_code == 403
+
+
+def installed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+@pytest.mark.skipif(
+    not installed("comfyui_workflow_templates"), reason="comfyui-workflow-templates not installed"
+)
+def test_workflow_templates_are_served_from_the_installed_packages(shared_mock):
+    index = requests.get(shared_mock.url + "/templates/index.json", timeout=10)
+    assert index.status_code == 200
+    categories = index.json()
+    assert isinstance(categories, list)
+    assert categories
+    name = categories[0]["templates"][0]["name"]
+    template = requests.get(f"{shared_mock.url}/templates/{name}.json", timeout=10)
+    assert template.status_code == 200
+    assert "nodes" in template.json()  # an editor-format workflow
+    assert requests.get(shared_mock.url + "/templates/no-such.json", timeout=5).status_code == 404
+
+
+@pytest.mark.skipif(
+    not installed("comfyui_embedded_docs"), reason="comfyui-embedded-docs not installed"
+)
+def test_node_documentation_is_served_from_the_installed_package(shared_mock):
+    page = requests.get(shared_mock.url + "/docs/KSampler/en.md", timeout=5)
+    assert page.status_code == 200
+    assert "KSampler" in page.text or "sampl" in page.text.lower()
+    assert requests.get(shared_mock.url + "/docs/NoSuchNode/en.md", timeout=5).status_code == 404
