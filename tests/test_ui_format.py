@@ -45,3 +45,46 @@ def test_node_types_only_in_bypassed_nodes_are_named_too():
     )
     with pytest.raises(WorkflowError, match=r"has no NoSuchBypassedNode \(node 999\)"):
         convert_ui_workflow(workflow, catalog, "bypassed.json")
+
+
+def _qwen_edit_sampler(mutate=None) -> dict:
+    """The KSampler inside image_qwen_image_edit's subgraph, converted, after ``mutate``."""
+    workflow = json.loads((PAIRS / "image_qwen_image_edit.json").read_text())
+    subgraph = next(
+        s for s in workflow["definitions"]["subgraphs"] if any(n["id"] == 110 for n in s["nodes"])
+    )
+    if mutate is not None:
+        mutate(subgraph)
+    prompt = convert_ui_workflow(workflow, CATALOG, "image_qwen_image_edit")
+    return prompt["102:3"]["inputs"]
+
+
+def test_a_subgraph_link_the_editor_loses_to_a_slot_clash_gives_the_widget_value():
+    # saved slots [.., steps (link), cfg (link)] without seed: the editor's slot check in
+    # subgraphs drops the link into steps (checked against frontend 1.35.9 in Chromium)
+    inputs = _qwen_edit_sampler()
+    assert inputs["steps"] == 4
+    assert inputs["cfg"] == ["102:109", 0]
+
+
+def test_the_same_links_saved_in_the_editors_order_are_kept():
+    def cfg_before_steps(subgraph):
+        sampler = next(n for n in subgraph["nodes"] if n["id"] == 3)
+        sampler["inputs"][4], sampler["inputs"][5] = sampler["inputs"][5], sampler["inputs"][4]
+        for link in subgraph["links"]:
+            if link["id"] in (210, 211):
+                link["target_slot"] = 4 if link["id"] == 210 else 5
+
+    inputs = _qwen_edit_sampler(cfg_before_steps)
+    assert inputs["steps"] == ["102:110", 0]
+    assert inputs["cfg"] == ["102:109", 0]
+
+
+def test_instance_values_go_to_the_promoted_widgets_that_exist():
+    # ModelSamplingAuraFlow has no 'sampling' widget: the editor promotes no widget for that
+    # subgraph input, drops the slot, and the instance's values shift onto the next inputs
+    workflow = json.loads((PAIRS / "3d_hunyuan3d-v2.1.json").read_text())
+    prompt = convert_ui_workflow(workflow, CATALOG, "3d_hunyuan3d-v2.1")
+    assert "sampling" not in prompt["19:3"]["inputs"]
+    assert prompt["19:7"]["inputs"]["steps"] == "flow"
+    assert prompt["19:1"]["inputs"]["ckpt_name"] == 4096

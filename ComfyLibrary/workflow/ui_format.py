@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ComfyLibrary.errors import WorkflowError
+from ComfyLibrary.workflow.subgraph_slots import editor_slot_order, lost_links
 
 VIRTUAL = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
 DYNAMIC_COMBO = "COMFY_DYNAMICCOMBO_V3"
@@ -220,13 +221,52 @@ class UiConverter:
         for entry in instance.get("inputs") or []:
             if entry.get("name") == wanted.get("name") and entry.get("link") is not None:
                 return self._upstream(parent, entry["link"])
-        widget_inputs = [i for i in inputs if i.get("type") in WIDGET_TYPES]
-        if wanted in widget_inputs:
-            values = instance.get("widgets_values") or []
-            index = widget_inputs.index(wanted)
-            if isinstance(values, list) and index < len(values):
-                return Value(values[index])
+        promoted = self._promoted_inputs(scope)
+        index = next((i for i, p in enumerate(promoted) if p is wanted), None)
+        values = instance.get("widgets_values") or []
+        if index is not None and isinstance(values, list) and index < len(values):
+            return Value(values[index])
         return KEEP
+
+    def _promoted_inputs(self, scope: Scope) -> list[dict[str, Any]]:
+        """The subgraph inputs that show a widget on the instance, in order: those linked to
+        an inner widget that exists. The instance's ``widgets_values`` belong to them by
+        position (an input whose inner widget does not exist takes no value, and the later
+        ones shift, as in the editor)."""
+        assert scope.definition is not None
+        promoted = []
+        for sub_input in scope.definition.get("inputs") or []:
+            for link_id in sub_input.get("linkIds") or []:
+                link = scope.links.get(link_id)
+                inner = scope.nodes.get(link[2]) if link else None
+                entry = next(
+                    (i for i in (inner or {}).get("inputs") or [] if i.get("link") == link_id),
+                    None,
+                )
+                if inner is not None and entry is not None and self._has_widget(inner, entry):
+                    promoted.append(sub_input)
+                    break
+        return promoted
+
+    def _has_widget(self, node: dict[str, Any], entry: dict[str, Any]) -> bool:
+        """Whether the editor gives ``node`` the widget that input slot ``entry`` stands for."""
+        name = (entry.get("widget") or {}).get("name")
+        if not name:
+            return False
+        kind = node.get("type")
+        if kind in self.subgraphs:
+            return entry.get("type") in WIDGET_TYPES
+        spec = self.catalog.get(str(kind))
+        if spec is None:
+            return True  # unknown here: reported as missing, not second-guessed
+        if name in EXTENSION_WIDGETS.get(str(kind), {}):
+            return True
+        for widget, _, real in self._widgets(spec):
+            if widget == name and real is True:
+                return True
+            if isinstance(real, list) and (name == widget or name.startswith(widget + ".")):
+                return True
+        return False
 
     # Nodes --------------------------------------------------------------------
 
@@ -307,10 +347,20 @@ class UiConverter:
             inputs.update(self._positional(widgets, list(values or [])))
         for name, value in EXTENSION_WIDGETS.get(class_type, {}).items():
             inputs[name] = value
+        lost: set[int] = set()
+        if scope.definition is not None and not any(isinstance(w[2], list) for w in widgets):
+            order = editor_slot_order(spec, (name for name, _, real in widgets if real is True))
+            lost = lost_links(node, scope.links, order)
         for entry in node.get("inputs") or []:
             link = entry.get("link")
             if link is None:
                 continue
+            if link in lost:  # the editor loses it on loading: the widget keeps its value
+                if not entry.get("widget"):
+                    inputs.pop(str(entry.get("name")), None)
+                continue
+            if entry.get("widget") and not self._has_widget(node, entry):
+                continue  # the editor removes a widget slot whose widget the node lacks
             name = (entry.get("widget") or {}).get("name") or entry.get("name")
             source = self._upstream(scope, link)
             if isinstance(source, Link):
