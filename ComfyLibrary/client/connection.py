@@ -20,6 +20,8 @@ from ComfyLibrary import protocol
 from ComfyLibrary.client import events as ev
 from ComfyLibrary.client.events import EventLog
 
+CLOSE_WAIT_SECONDS = 0.25  # how long close() waits for the listener thread to end
+
 
 class ConnectionState(str, Enum):
     """State of a client's WebSocket connection."""
@@ -113,7 +115,9 @@ class WebSocketConnection:
                 ws.send_close()  # a polite close frame; the reply is not awaited
         self._drop_socket()
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5)
+            # A reconnection attempt in flight (a handshake through a slow network) is not
+            # waited for: it sees the client closed when it ends and closes its socket.
+            self._thread.join(timeout=CLOSE_WAIT_SECONDS)
         self._set_state(ConnectionState.CLOSED)
 
     def reconnect_now(self) -> None:

@@ -130,12 +130,14 @@ class NodeContext:
         }
 
     def save_images(self, images: list[Any], prefix: str, folder_type: str) -> list[dict[str, str]]:
+        """Saves PNGs as ComfyUI names them, at zlib level 1 where ComfyUI uses 4: the same
+        pixels and metadata in a file about a fifth larger, written twice as fast."""
         folder, name, counter = self.save_path(prefix, images[0] if images else None, folder_type)
         results = []
         for index, image in enumerate(images):
             filename = f"{name}_{counter + index:05}_.png"
             image.save(
-                folder / filename, format="PNG", compress_level=4, pnginfo=self.run.png_metadata()
+                folder / filename, format="PNG", compress_level=1, pnginfo=self.run.png_metadata()
             )
             results.append(self.file_entry(folder, filename, folder_type))
         return results

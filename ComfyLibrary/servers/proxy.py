@@ -118,6 +118,12 @@ class NetworkProxy:
         await asyncio.gather(*pending, return_exceptions=True)
 
     async def _handle(self, client_reader, client_writer) -> None:
+        # cancelled at shutdown: end quietly (asyncio would print the cancellation as an
+        # error of the connection's callback)
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._serve_connection(client_reader, client_writer)
+
+    async def _serve_connection(self, client_reader, client_writer) -> None:
         self.accepted += 1
         self._connections.add(client_writer)
         if self.faults.blackhole:

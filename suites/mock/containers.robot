@@ -34,7 +34,7 @@ A Crashed Container Comes Back And The Client Reconnects
 
 A Frozen Container Times Out And Recovers
     ${url} =    Start ComfyUI Container    ${IMAGE}    alias=boxed
-    Connect An Impatient Client    ${url}
+    Connect An Impatient Client    ${url}    timeout=500 ms
     Freeze Server    boxed
     Run Keyword And Expect Error    *timed out (GET /queue)*    Get Queue
     Thaw Server    boxed

@@ -14,7 +14,7 @@ Test Tags        faults    connection
 *** Test Cases ***
 Slow Answers Make An Impatient Client Time Out
     ${url} =    Get Server Url
-    Connect An Impatient Client    ${url}
+    Connect An Impatient Client    ${url}    timeout=500 ms
     Set Server Latency    2s
     Run Keyword And Expect Error    *timed out (GET /queue)*    Get Queue    client=impatient
     Set Server Latency    0s
@@ -54,8 +54,8 @@ A Stalled Run Times Out Saying Where It Hung
     Stall Execution
     ${prompt_id} =    Start A Slow Workflow
     Run Keyword And Expect Error
-    ...    Prompt ${prompt_id} did not complete in 1 second: it was running node *
-    ...    Wait For Completion    ${prompt_id}    timeout=1s
+    ...    Prompt ${prompt_id} did not complete in 0.5 seconds: it was running node *
+    ...    Wait For Completion    ${prompt_id}    timeout=500 ms
     Resume Execution
     Workflow Should Complete    ${prompt_id}
 

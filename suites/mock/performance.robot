@@ -31,7 +31,7 @@ A Baseline Is Written, Holds, And Catches A Slower Server
     File Should Exist    ${baseline}
     Run Workflow    z_image_turbo_generation    seed=5    width=256    height=256
     Performance Should Not Regress    ${baseline}    tolerance=25%    min_difference=200 ms
-    Set Server Latency    400 ms
+    Set Server Latency    250 ms
     Run Workflow    z_image_turbo_generation    seed=5    width=256    height=256
     Run Keyword And Expect Error    Run of z_image_turbo_generation regressed against *: *phase download *
     ...    Performance Should Not Regress    ${baseline}    tolerance=25%    min_difference=200 ms

@@ -32,7 +32,7 @@ A Graceful Stop Ends The Server And Keeps Its Log
 
 A Frozen Server Accepts Connections But Never Answers
     ${url} =    Get Server Url
-    Connect An Impatient Client    ${url}
+    Connect An Impatient Client    ${url}    timeout=500 ms
     Freeze Server
     Run Keyword And Expect Error    *timed out (GET /queue)*    Get Queue    client=impatient
     Wait For Disconnection    client=impatient    timeout=5s
@@ -59,7 +59,7 @@ Every Server And Proxy Can Be Stopped In One Step
 
 A ComfyUI Start-Up Is Awaited Until It Serves
     Start ComfyUI Server
-    ...    command={python} ${STAND_IN} --listen {host} --port {port} --startup-seconds 1
+    ...    command={python} ${STAND_IN} --listen {host} --port {port} --startup-seconds 0.5
     Server Should Be Running    comfyui
     ${log} =    Get Server Log    comfyui
     Should Contain    ${log}    [Server comfyui] To see the GUI go to
