@@ -4,7 +4,11 @@ It answers ``POST /prompt`` with a prompt id and sends the submitting client one
 message, ``executing`` with ``node: null``, the message a client waits for. No queue, no
 validation, no files: whatever the mock takes beyond this is the mock's own cost.
 
-Run: python benchmarks/floor_server.py PORT
+With ``--sequence`` it first sends the thirteen messages ComfyUI 0.8 sends for a two-node
+prompt (status, execution_start, progress_state, executing, executed...), with no work
+between them: what 0.8's protocol costs the same client.
+
+Run: python benchmarks/floor_server.py PORT [--sequence]
 """
 
 from __future__ import annotations
@@ -17,6 +21,31 @@ import uuid
 from aiohttp import web
 
 SOCKETS: dict[str, web.WebSocketResponse] = {}
+SEQUENCE = "--sequence" in sys.argv[2:]
+ZERO_EIGHT_EVENTS = (
+    "status",
+    "status",
+    "execution_start",
+    "execution_cached",
+    "progress_state",
+    "executing",
+    "progress_state",
+    "progress_state",
+    "executing",
+    "executed",
+    "progress_state",
+    "execution_success",
+    "status",
+)
+
+
+async def send_sequence(socket: web.WebSocketResponse, prompt_id: str) -> None:
+    node = {"value": 1.0, "max": 1.0, "state": "finished", "node_id": "1"}
+    for event in ZERO_EIGHT_EVENTS if SEQUENCE else ():
+        data = {"prompt_id": prompt_id, "node": "1", "nodes": {"1": node}}
+        await socket.send_str(json.dumps({"type": event, "data": data}))
+    message = {"type": "executing", "data": {"node": None, "prompt_id": prompt_id}}
+    await socket.send_str(json.dumps(message))
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
@@ -33,8 +62,7 @@ async def prompt(request: web.Request) -> web.Response:
     prompt_id = str(uuid.uuid4())
     socket = SOCKETS.get(body.get("client_id"))
     if socket is not None:
-        message = {"type": "executing", "data": {"node": None, "prompt_id": prompt_id}}
-        asyncio.get_running_loop().create_task(socket.send_str(json.dumps(message)))
+        asyncio.get_running_loop().create_task(send_sequence(socket, prompt_id))
     return web.json_response({"prompt_id": prompt_id, "number": 0, "node_errors": {}})
 
 

@@ -114,34 +114,42 @@ def concurrent(url: str, clients: int, per_client: int, make) -> float:
     return clients * per_client / elapsed
 
 
-def spawn_to_ready(root: Path, warm: bool) -> list[float]:
-    """Five starts: cold (a new interpreter each time) or from a warm spare process."""
-    os.environ["COMFY_MOCK_ZYGOTE"] = "1" if warm else "0"
-    ready = []
-    for _ in range(6 if warm else 5):
-        port = free_port()
-        server = ServerProcess(
-            mock_command(port, options={"output_directory": root / "o"}),
-            port,
-            root / "log.txt",
-            "bench",
-        )
-        ready.append(server.start(15))
+def start_once(root: Path) -> float:
+    port = free_port()
+    server = ServerProcess(
+        mock_command(port, options={"output_directory": root / "o"}),
+        port,
+        root / "log.txt",
+        "bench",
+    )
+    try:
+        return server.start(15)
+    finally:
         server.kill()
-        if warm:
-            time.sleep(1.0)  # the next spare finishes its imports, as between two tests
-    os.environ.pop("COMFY_MOCK_ZYGOTE")
-    return ready[1:] if warm else ready  # the first warm start has no spare yet
 
 
-def import_aiohttp() -> list[float]:
-    """The start floor: a new interpreter that imports aiohttp's server, five times."""
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import aiohttp.web"], check=True)
-        times.append(time.perf_counter() - start)
-    return times
+def import_aiohttp() -> float:
+    """The start floor: a new interpreter that imports aiohttp's server."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import aiohttp.web"], check=True)
+    return time.perf_counter() - start
+
+
+def starts(root: Path) -> tuple[list[float], list[float], list[float]]:
+    """Five cold starts (a new interpreter each), each beside the floor's import, then five
+    starts forked from the fork server the library keeps (as every mock after a process's
+    first one starts)."""
+    cold, floor = [], []
+    os.environ["COMFY_MOCK_ZYGOTE"] = "0"
+    try:
+        for _ in range(5):
+            cold.append(start_once(root))
+            floor.append(import_aiohttp())
+    finally:
+        os.environ.pop("COMFY_MOCK_ZYGOTE")
+    start_once(root)  # the first start of the process is cold; it starts the fork server
+    forked = [start_once(root) for _ in range(5)]
+    return cold, forked, floor
 
 
 class Target:
@@ -168,16 +176,23 @@ class Target:
         self.rates.append(100 / (time.perf_counter() - start))
 
 
-def floor_and_mock(root: Path) -> tuple[Target, Target]:
-    floor_port = free_port()
-    floor = Target(
+def floor_target(root: Path, *options: str) -> Target:
+    port = free_port()
+    return Target(
         ServerProcess(
-            [sys.executable, str(FLOOR_SERVER), str(floor_port)],
-            floor_port,
-            root / "floor-log.txt",
+            [sys.executable, str(FLOOR_SERVER), str(port), *options],
+            port,
+            root / f"floor{''.join(options)}-log.txt",
             "floor",
         )
     )
+
+
+def floors_and_mock(root: Path) -> tuple[Target, Target, Target]:
+    """The bare floor, the floor that sends 0.8's message sequence, and the mock, measured
+    in turns with the same client."""
+    floor = floor_target(root)
+    sequence = floor_target(root, "--sequence")
     port = free_port()
     mock = Target(
         ServerProcess(
@@ -190,10 +205,12 @@ def floor_and_mock(root: Path) -> tuple[Target, Target]:
     try:
         for _ in range(ROUNDS):
             floor.measure_round()
+            sequence.measure_round()
             mock.measure_round()
     finally:
         floor.server.kill()
-    return floor, mock
+        sequence.server.kill()
+    return floor, sequence, mock
 
 
 def ratio_row(figure: str, mock: float, floor: float, unit: str, goal: str) -> str:
@@ -206,10 +223,9 @@ def ratio_row(figure: str, mock: float, floor: float, unit: str, goal: str) -> s
 
 def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="bench-"))
-    ready = spawn_to_ready(root, warm=False)
-    warm = spawn_to_ready(root, warm=True)
-    start_floor = statistics.median(import_aiohttp())
-    floor, mock = floor_and_mock(root)
+    ready, warm, floors = starts(root)
+    start_floor = statistics.median(floors)
+    floor, sequence, mock = floors_and_mock(root)
     try:
         runner = mock.runner
         parallel = concurrent(mock.server.url, 20, 5, lambda n: tiny(20000 + n))
@@ -230,7 +246,7 @@ def main() -> None:
     )
     print(
         ratio_row(
-            "start from a warm spare process (median of 5) vs the same import",
+            "start forked from the warm fork server (median of 5) vs the same import",
             statistics.median(warm) * 1000,
             start_floor * 1000,
             "ms",
@@ -248,11 +264,29 @@ def main() -> None:
     )
     print(
         ratio_row(
+            "same, against the floor that sends 0.8's 14 messages",
+            statistics.median(mock.latencies) * 1000,
+            statistics.median(sequence.latencies) * 1000,
+            "ms",
+            "-",
+        )
+    )
+    print(
+        ratio_row(
             "sequential prompts/s (median of rounds)",
             statistics.median(mock.rates),
             statistics.median(floor.rates),
             "/s",
             ">= 0.8x",
+        )
+    )
+    print(
+        ratio_row(
+            "same, against the floor that sends 0.8's 14 messages",
+            statistics.median(mock.rates),
+            statistics.median(sequence.rates),
+            "/s",
+            "-",
         )
     )
     print()

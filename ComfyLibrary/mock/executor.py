@@ -136,9 +136,9 @@ class NodeContext:
         results = []
         for index, image in enumerate(images):
             filename = f"{name}_{counter + index:05}_.png"
-            image.save(
-                folder / filename, format="PNG", compress_level=1, pnginfo=self.run.png_metadata()
-            )
+            encoded = io.BytesIO()  # encoded in memory, written with one call
+            image.save(encoded, format="PNG", compress_level=1, pnginfo=self.run.png_metadata())
+            (folder / filename).write_bytes(encoded.getbuffer())
             results.append(self.file_entry(folder, filename, folder_type))
         return results
 
