@@ -106,3 +106,22 @@ def test_node_documentation_is_served_from_the_installed_package(shared_mock):
     assert page.status_code == 200
     assert "KSampler" in page.text or "sampl" in page.text.lower()
     assert requests.get(shared_mock.url + "/docs/NoSuchNode/en.md", timeout=5).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/experiment/models/preview/checkpoints/0/some_model.safetensors", 404),
+        ("/api/experiment/models/preview/checkpoints/0/sub/dir/model.safetensors", 404),
+        ("/experiment/models/preview/no_such_folder/0/model.safetensors", 404),
+        ("/experiment/models/preview/checkpoints/7/model.safetensors", 500),
+        ("/experiment/models/preview/checkpoints/first/model.safetensors", 500),
+    ],
+)
+def test_model_previews_answer_as_0_8_does_for_models_without_one(shared_mock, path, status):
+    # 0.8 answers 404 when a model has no preview picture or the folder is unknown, and
+    # fails (500) on a path index that is not a number or out of the folder's range
+    answer = requests.get(shared_mock.url + path, timeout=5)
+    assert answer.status_code == status
+    if status == 404:
+        assert answer.content == b""

@@ -17,6 +17,8 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from ComfyLibrary.mock.routes import internal_error
+
 if TYPE_CHECKING:
     from ComfyLibrary.mock.server import MockServer
 
@@ -62,6 +64,11 @@ class UserDataRoutes:
             ("GET", "/global_subgraphs/{id}", self.not_found),
             ("GET", "/experiment/models", self.model_folders),
             ("GET", "/experiment/models/{folder}", self.model_files),
+            (
+                "GET",
+                "/experiment/models/preview/{folder}/{path_index}/{filename:.*}",
+                self.model_preview,
+            ),
         ]
         for method, path, handler in table:
             for prefix in ("", "/api"):
@@ -259,6 +266,23 @@ class UserDataRoutes:
             return web.Response(status=404)
         names = sorted(self.server.catalog.models[folder])
         return web.json_response([{"name": name, "pathIndex": 0} for name in names])
+
+    async def model_preview(self, request: web.Request) -> web.Response:
+        """A model's preview picture. The mock's models are names without files, so there is
+        never one: 404 for a known folder, as 0.8 answers for a model without a preview; 404
+        for an unknown folder; a bare 500 for a path index that is not a number or not one
+        of the folder's paths (0.8 fails on it)."""
+        try:
+            index = int(request.match_info["path_index"])
+        except ValueError:
+            return internal_error()
+        folders = self._folders()
+        paths = folders.get(request.match_info["folder"])
+        if paths is None:
+            return web.Response(status=404)
+        if not -len(paths) <= index < len(paths):
+            return internal_error()
+        return web.Response(status=404)
 
     async def logs(self, request: web.Request) -> web.Response:
         return web.json_response(f"{self.started} - mock ComfyUI 0.8 serving\n")
