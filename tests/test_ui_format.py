@@ -88,3 +88,23 @@ def test_instance_values_go_to_the_promoted_widgets_that_exist():
     assert "sampling" not in prompt["19:3"]["inputs"]
     assert prompt["19:7"]["inputs"]["steps"] == "flow"
     assert prompt["19:1"]["inputs"]["ckpt_name"] == 4096
+
+
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        (lambda w: w["nodes"][0].pop("type"), r"node \d+ has no 'type'"),
+        (lambda w: w["nodes"].append("oops"), r"node \d+ is not an object with an 'id'"),
+        (lambda w: w["links"].append([1, 2]), r"link \[1, 2\] is not \[id, origin, slot"),
+        (lambda w: w["links"][0].__setitem__(1, "x"), "ids or slots that are not numbers"),
+        (lambda w: w.__setitem__("definitions", "x"), "'definitions' is not an object"),
+        (lambda w: w["nodes"][0].__setitem__("inputs", {"a": 1}), "'inputs' that is not a list"),
+    ],
+)
+def test_a_malformed_editor_workflow_fails_in_one_line_naming_the_problem(damage, named):
+    workflow = json.loads((PAIRS / "sdxl_simple_example.json").read_text())
+    damage(workflow)
+    with pytest.raises(WorkflowError, match=named) as failure:
+        convert_ui_workflow(workflow, CATALOG, "broken.json")
+    assert "\n" not in str(failure.value)
+    assert "Export (API)" in str(failure.value)

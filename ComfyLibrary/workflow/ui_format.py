@@ -15,6 +15,7 @@ from typing import Any
 
 from ComfyLibrary.errors import WorkflowError
 from ComfyLibrary.workflow.subgraph_slots import editor_slot_order, lost_links
+from ComfyLibrary.workflow.ui_shape import RESAVE, shape_problem
 
 VIRTUAL = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
 DYNAMIC_COMBO = "COMFY_DYNAMICCOMBO_V3"
@@ -400,9 +401,19 @@ def strip_dynamic_prompt(text: str) -> str:
 def convert_ui_workflow(
     workflow: dict[str, Any], object_info: dict[str, Any], source: str = "workflow"
 ) -> dict[str, Any]:
-    """Converts an editor workflow to an API prompt; fails listing node types the catalog lacks."""
-    converter = UiConverter(workflow, object_info)
-    prompt = converter.convert()
+    """Converts an editor workflow to an API prompt; fails listing node types the catalog lacks,
+    or in one line naming what is malformed."""
+    problem = shape_problem(workflow)
+    if problem is not None:
+        raise WorkflowError(f"Cannot convert {source}: {problem}. {RESAVE}")
+    try:
+        converter = UiConverter(workflow, object_info)
+        prompt = converter.convert()
+    except (TypeError, KeyError, IndexError, AttributeError, ValueError) as exc:
+        raise WorkflowError(
+            f"Cannot convert {source}: it is not a well-formed editor workflow "
+            f"({type(exc).__name__}: {exc}). {RESAVE}"
+        ) from None
     if converter.missing:
         listed = ", ".join(
             f"{kind} (node {', '.join(ids)})" for kind, ids in sorted(converter.missing.items())
