@@ -30,6 +30,7 @@ def saved_name(client: ComfyClient, color: int) -> str:
 def test_counters_follow_the_folder_as_comfyui_does(tmp_path):
     server = start_mock(tmp_path)
     client = ComfyClient(server.url)
+    client.connect(5)
     output = tmp_path / "out"
     try:
         assert saved_name(client, 1) == "count_00001_.png"

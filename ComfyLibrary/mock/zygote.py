@@ -46,14 +46,16 @@ def _become_mock(order: dict[str, Any], output_fd: int, control: socket.socket, 
     try:
         os.setsid()
         die_with_parent(parent)()
-        control.close()
+        control.close()  # it was standard input: fd 0 is free now
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
+        if null != 0:
+            os.dup2(null, 0)
+            os.close(null)
         os.dup2(output_fd, 1)
         os.dup2(output_fd, 2)
-        os.close(null)
-        os.close(output_fd)
+        if output_fd > 2:
+            os.close(output_fd)
         os.environ.clear()
         os.environ.update(order.get("env") or {})
         if order.get("cwd"):

@@ -55,7 +55,11 @@ class ForkedProcess:
         self.stdin = None
         self.returncode: int | None = None
         self._server = server
-        self._pidfd: int | None = os.pidfd_open(pid)
+        self._pidfd: int | None = None
+        try:
+            self._pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:  # it ended (and was reaped) already: a refused argument
+            self._ended()
 
     def poll(self) -> int | None:
         if self.returncode is None and self._pidfd is not None and _readable(self._pidfd, 0):
