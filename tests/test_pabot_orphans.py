@@ -70,7 +70,7 @@ def test_stopping_pabot_leaves_nothing_running(tmp_path, suites, sig):
             return sum("ready at" in log.read_text(errors="replace") for log in logs)
 
         def all_up():
-            # nine mocks serving (spare mock processes may be there too: they count below)
+            # nine mocks serving (the mocks' fork servers are there too: they count below)
             return descendants(pabot.pid) if ready_logs() >= 9 else None
 
         started = wait_until(all_up, timeout=90, interval=0.2) or {}
