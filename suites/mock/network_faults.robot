@@ -47,7 +47,7 @@ Refused Connections Fail Fast With A Clear Error
 *** Keywords ***
 Start A Mock ComfyUI Behind A Proxy
     [Documentation]    Starts a mock server, a network proxy in front of it, and connects an
-    ...    impatient client through the proxy.
+    ...    impatient client (HTTP calls give up after 500 ms) through the proxy.
     ${url} =    Start Mock Server
     ${proxy} =    Start Network Proxy    ${url}
-    Connect An Impatient Client    ${proxy}    alias=behind-proxy
+    Connect An Impatient Client    ${proxy}    timeout=500 ms    alias=behind-proxy
