@@ -68,7 +68,7 @@ Open The Editor In Chromium
     VAR    @{flags} =    --no-sandbox    --disable-gpu    --disable-background-networking
     ...    --disable-component-update    --disable-sync    --no-first-run
     Browser.New Browser    chromium    headless=True    executablePath=${CHROMIUM}    args=${flags}
-    Browser.New Page    ${url}/
+    Browser.New Page    ${url}/    wait_until=domcontentloaded
 
 Close The Editor
     [Documentation]    Closes every browser Browser opened, if it was imported at all.
