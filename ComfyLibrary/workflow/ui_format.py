@@ -269,6 +269,19 @@ class UiConverter:
                 return True
         return False
 
+    def _has_input(self, node: dict[str, Any], entry: dict[str, Any]) -> bool:
+        """Whether ``node``'s definition has the input a widget slot ``entry`` names."""
+        name = str((entry.get("widget") or {}).get("name") or entry.get("name"))
+        kind = str(node.get("type"))
+        if kind in self.subgraphs:
+            return any(i.get("name") == name for i in self.subgraphs[kind].get("inputs") or [])
+        spec = self.catalog.get(kind)
+        if spec is None or name in EXTENSION_WIDGETS.get(kind, {}):
+            return True
+        sections = (spec.get("input") or {}).values()
+        names = {n for section in sections if isinstance(section, dict) for n in section}
+        return name in names or name.split(".", 1)[0] in names
+
     # Nodes --------------------------------------------------------------------
 
     def _widgets(self, spec: dict[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -360,8 +373,8 @@ class UiConverter:
                 if not entry.get("widget"):
                     inputs.pop(str(entry.get("name")), None)
                 continue
-            if entry.get("widget") and not self._has_widget(node, entry):
-                continue  # the editor removes a widget slot whose widget the node lacks
+            if entry.get("widget") and not self._has_input(node, entry):
+                continue  # the editor removes a widget slot for an input the node lacks
             name = (entry.get("widget") or {}).get("name") or entry.get("name")
             source = self._upstream(scope, link)
             if isinstance(source, Link):
