@@ -5,7 +5,9 @@ and with the library's converter, and prints how many match and how the others d
 
 Needs the [frontend] extra, playwright, Debian's chromium and the templates package:
     .venv/bin/pip install comfyui-workflow-templates-json
-    .venv/bin/python scripts/compare_ui_conversion.py [--limit N] [--show 5]
+    .venv/bin/python scripts/compare_ui_conversion.py [--limit N] [--show 5] [--source pinned]
+(``--source pinned``: the templates of comfyui-workflow-templates 0.7.67, which 0.8 pins
+and serves to its editor; they come with the [frontend] extra.)
 """
 
 from __future__ import annotations
@@ -24,7 +26,19 @@ from tests.browser import FLAGS, find_or_install_chromium
 from tests.conftest import start_mock
 
 
-def templates() -> list[Path]:
+def templates(source: str = "json") -> list[Path]:
+    """The editor templates of ``comfyui-workflow-templates-json`` (``json``), or those of
+    ``comfyui-workflow-templates``, the package 0.8 pins and serves at /templates
+    (``pinned``)."""
+    if source == "pinned":
+        from comfyui_workflow_templates import get_asset_path, iter_templates
+
+        return sorted(
+            Path(get_asset_path(entry.template_id, asset.filename))
+            for entry in iter_templates()
+            for asset in entry.assets
+            if asset.filename.endswith(".json") and asset.filename != "index.json"
+        )
     import comfyui_workflow_templates_json as package
 
     return sorted((Path(package.__file__).parent / "templates").glob("*.json"))
@@ -71,6 +85,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--show", type=int, default=5, help="differences shown per template")
+    parser.add_argument(
+        "--source",
+        choices=("json", "pinned"),
+        default="json",
+        help="comfyui-workflow-templates-json (json) or 0.8's comfyui-workflow-templates",
+    )
     args = parser.parse_args()
     server = start_mock(Path(tempfile.mkdtemp(prefix="compare-ui-")))
     import requests
@@ -78,7 +98,7 @@ def main() -> int:
     requests.post(f"{server.url}/settings", json={"Comfy.TutorialCompleted": True}, timeout=5)
     catalog = requests.get(f"{server.url}/object_info", timeout=10).json()
     chosen = []
-    for path in templates():
+    for path in templates(args.source):
         data = json.loads(path.read_text())
         if is_ui_format(data) and node_types(data) <= set(catalog) | VIRTUAL:
             chosen.append((path, data))

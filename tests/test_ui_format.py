@@ -108,3 +108,13 @@ def test_a_malformed_editor_workflow_fails_in_one_line_naming_the_problem(damage
         convert_ui_workflow(workflow, CATALOG, "broken.json")
     assert "\n" not in str(failure.value)
     assert "Export (API)" in str(failure.value)
+
+
+def test_proxy_widgets_give_promoted_widgets_their_values_by_name():
+    # proxyWidgets [["-1", "text"], ["-1", "seed"], ...]: widgets_values follow that order,
+    # not the subgraph's input order (checked against frontend 1.35.9)
+    workflow = json.loads((PAIRS / "pinned_flux_kontext_dev_basic.json").read_text())
+    values = next(n for n in workflow["nodes"] if n["id"] == 192)["widgets_values"]
+    prompt = convert_ui_workflow(workflow, CATALOG, "pinned_flux_kontext_dev_basic")
+    assert prompt["192:6"]["inputs"]["text"] == values[0]
+    assert prompt["192:31"]["inputs"]["seed"] == values[1]

@@ -9,6 +9,7 @@ nodes re-wired to one of their inputs. Node types the catalog lacks are reported
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,6 +90,19 @@ def _links(raw: list[Any]) -> dict[int, tuple[int, int, int, int, Any]]:
                 link[5] if len(link) > 5 else None,
             )
     return table
+
+
+def _proxy_widgets(instance: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A subgraph instance's ``properties.proxyWidgets`` as (node id, widget name) pairs."""
+    raw = (instance.get("properties") or {}).get("proxyWidgets")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return []
+    if not isinstance(raw, list):
+        return []
+    return [(str(p[0]), p[1]) for p in raw if isinstance(p, list | tuple) and len(p) == 2]
 
 
 def _types_fit(a: Any, b: Any) -> bool:
@@ -225,9 +239,16 @@ class UiConverter:
         promoted = self._promoted_inputs(scope)
         index = next((i for i, p in enumerate(promoted) if p is wanted), None)
         values = instance.get("widgets_values") or []
-        if index is not None and isinstance(values, list) and index < len(values):
-            return Value(values[index])
-        return KEEP
+        if index is None or not isinstance(values, list):
+            return KEEP
+        value = values[index] if index < len(values) else KEEP
+        # With ``proxyWidgets`` the editor then gives each promoted widget the value at the
+        # position its ["-1", name] entry has there (a null leaves the first value).
+        for position, (node_id, name) in enumerate(_proxy_widgets(instance)):
+            given = values[position] if position < len(values) else None
+            if node_id == "-1" and name == wanted.get("name") and given is not None:
+                value = given
+        return KEEP if value is KEEP else Value(value)
 
     def _promoted_inputs(self, scope: Scope) -> list[dict[str, Any]]:
         """The subgraph inputs that show a widget on the instance, in order: those linked to
