@@ -10,6 +10,7 @@ extra); without them those paths answer 404, as they do on a 0.8 that lacks them
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from collections.abc import Callable
 from importlib import metadata
@@ -26,6 +27,7 @@ MISSING = (
 )
 
 
+@functools.cache
 def web_root() -> Path | None:
     """The frontend package's static folder, when the package is installed."""
     try:
@@ -36,6 +38,7 @@ def web_root() -> Path | None:
     return root if (root / "index.html").is_file() else None
 
 
+@functools.cache
 def _package_folder(module: str) -> Path | None:
     """Where an installed package lives, found without importing it (mocks start fast)."""
     try:
@@ -46,6 +49,7 @@ def _package_folder(module: str) -> Path | None:
     return Path(locations[0]) if locations else None
 
 
+@functools.cache
 def _templates_version() -> tuple[int, ...] | None:
     try:
         text = metadata.version("comfyui-workflow-templates")

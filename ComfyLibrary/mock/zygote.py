@@ -31,13 +31,17 @@ def _prepare() -> None:
     # Forked children must not inherit a BLAS thread pool they cannot use.
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
+    from aiohttp import web
+
     import ComfyLibrary.mock.cli
     import ComfyLibrary.mock.server  # noqa: F401
-    from ComfyLibrary.mock import nodes
+    from ComfyLibrary.mock import frontend, nodes
     from ComfyLibrary.mock.catalog import load_bundled_object_info
 
     nodes.implementation("SaveImage")  # loads every node module (Pillow, NumPy)
     load_bundled_object_info()  # parsed once here, not in every forked mock
+    frontend.register_packages(web.Application())  # finds the editor's packages once
+    frontend.web_root()
 
 
 def _become_mock(order: dict[str, Any], output_fd: int, control: socket.socket, parent: int):

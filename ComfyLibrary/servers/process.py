@@ -42,6 +42,7 @@ class LogPump(threading.Thread):
         self.log_path = log_path
         self.prefix = prefix
         self.tail: deque[str] = deque(maxlen=keep)
+        self.output = threading.Event()  # set at each line: a start-up may have ended
 
     def run(self) -> None:
         with self.log_path.open("a", encoding="utf-8") as log:
@@ -50,7 +51,9 @@ class LogPump(threading.Thread):
                 self.tail.append(line)
                 log.write(f"[{self.prefix}] {line}\n")
                 log.flush()
+                self.output.set()
         self.stream.close()
+        self.output.set()
 
 
 class ServerProcess:
@@ -161,6 +164,7 @@ class ServerProcess:
             exit_description,
             self._tail_text,
             self.kill,
+            self._pump.output if self._pump else None,
         )
 
     def _tail_text(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import threading
 import time
 from collections.abc import Callable
 
@@ -32,8 +33,10 @@ def wait_until_ready(
     exit_description: Callable[[], str],
     tail: Callable[[], str],
     give_up: Callable[[], None],
+    output: threading.Event | None = None,
 ) -> None:
-    """Polls until the server answers; fails fast with its last lines if it dies first."""
+    """Polls until the server answers; fails fast with its last lines if it dies first.
+    ``output``, set when the server prints a line (a mock's ready line), cuts a wait short."""
     deadline = time.monotonic() + timeout
     while True:
         if not alive():
@@ -48,4 +51,7 @@ def wait_until_ready(
                 f"Server {name} did not answer GET http://{host}:{port}/system_stats within "
                 f"{timeout:g} seconds and was stopped. Last log lines: {tail()}"
             )
-        time.sleep(POLL_SECONDS)
+        if output is None:
+            time.sleep(POLL_SECONDS)
+        elif output.wait(POLL_SECONDS):
+            output.clear()
