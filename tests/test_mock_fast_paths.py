@@ -7,7 +7,10 @@ import os
 import signal
 import time
 
+import pytest
+
 from ComfyLibrary.client import ComfyClient
+from ComfyLibrary.errors import PromptFailed
 from ComfyLibrary.servers import zygote
 from tests.conftest import start_mock
 from tests.procs import alive, wait_until
@@ -87,3 +90,41 @@ def test_forked_mocks_end_with_the_fork_server(tmp_path):
     finally:
         server.kill()
         first.kill()
+
+
+def saved_with_prefix(client: ComfyClient, prefix: str, color: int) -> dict:
+    prompt = {
+        "1": {**TINY["1"], "inputs": {**TINY["1"]["inputs"], "color": color}},
+        "2": {**TINY["2"], "inputs": {**TINY["2"]["inputs"], "filename_prefix": prefix}},
+    }
+    completion = client.wait_for_completion(client.submit(prompt), timeout=10)
+    return completion.outputs["2"]["images"][0]
+
+
+def test_odd_prefixes_save_where_comfyui_saves_them(tmp_path):
+    # ComfyUI normalises the prefix: its folder part stays inside the output folder and its
+    # last part is the stem ("" and "." both give "._00001_.png")
+    server = start_mock(tmp_path)
+    client = ComfyClient(server.url)
+    client.connect(5)
+    try:
+        assert saved_with_prefix(client, "", 1) == {
+            "filename": "._00001_.png",
+            "subfolder": "",
+            "type": "output",
+        }
+        assert saved_with_prefix(client, ".", 2)["filename"] == "._00002_.png"
+        assert saved_with_prefix(client, "a/../b/c", 3) == {
+            "filename": "c_00001_.png",
+            "subfolder": "b",
+            "type": "output",
+        }
+        assert saved_with_prefix(client, "day_%year%", 4)["filename"].startswith("day_20")
+        (tmp_path / "out" / "ext_7").write_bytes(b"")  # ComfyUI reads 7 here too
+        assert saved_with_prefix(client, "ext", 5)["filename"] == "ext_00008_.png"
+        with pytest.raises(PromptFailed, match="Saving image outside the output folder"):
+            saved_with_prefix(client, "../escape", 6)
+        assert not (tmp_path / "escape_00001_.png").exists()
+    finally:
+        client.close()
+        server.kill()

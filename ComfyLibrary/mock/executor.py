@@ -24,7 +24,7 @@ from ComfyLibrary.mock.catalog import NodeCatalog
 from ComfyLibrary.mock.faults import Faults, wait_seconds
 from ComfyLibrary.mock.graph import execution_order, is_link
 from ComfyLibrary.mock.prompt_queue import PromptQueue, QueueItem
-from ComfyLibrary.mock.save_counters import SaveCounters
+from ComfyLibrary.mock.save_counters import SaveCounters, save_path
 from ComfyLibrary.mock.vram import LoadedModels
 
 
@@ -115,7 +115,8 @@ class NodeContext:
         """Folder, file stem and next counter for ``prefix``, as ComfyUI numbers saved files."""
         base = self.run.worker.dirs.resolved(folder_type)
         assert base is not None
-        return next_save_path(base, prefix, image, self.run.worker.save_counters)
+        width, height = (image.width, image.height) if image is not None else (0, 0)
+        return save_path(base, prefix, width, height, self.run.worker.save_counters)
 
     def file_entry(self, folder: Path, filename: str, folder_type: str) -> dict[str, str]:
         """The ``{filename, subfolder, type}`` item ComfyUI reports for a saved file."""
@@ -149,28 +150,6 @@ def _format_value(value: Any) -> Any:
     if value is None or isinstance(value, int | float | bool | str):
         return value
     return str(value)
-
-
-def next_save_path(
-    base: Path, prefix: str, image: Any, counters: SaveCounters
-) -> tuple[Path, str, int]:
-    """Returns (folder, file stem, counter) for saving under ``prefix`` like ComfyUI;
-    ``base`` is resolved already."""
-    if image is not None:
-        prefix = prefix.replace("%width%", str(image.width)).replace("%height%", str(image.height))
-    if "/" in prefix or "\\" in prefix or prefix in ("", ".", ".."):
-        folder = (base / prefix).parent.resolve()
-        name = Path(prefix).name
-    else:  # a plain stem: the folder is the base itself
-        folder, name = base, prefix
-    if not folder.is_relative_to(base):
-        raise nodes.ExecutionFailure(
-            f"**** ERROR: Saving image outside the output folder is not allowed."
-            f"\n full_output_folder: {folder}\n         output_dir: {base}",
-            "Exception",
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder, name, counters.next(folder, name)
 
 
 def signature(prompt: dict[str, Any], node_id: str, inputs_dir: Path, memo: dict[str, Any]) -> Any:

@@ -1,7 +1,10 @@
-"""File counters for saved outputs, numbered as ComfyUI numbers them, without a folder scan
-per save.
+"""Where saved outputs go and how they are numbered, as ComfyUI 0.8 does it, without a folder
+scan per save.
 
-ComfyUI lists the output folder on every save and takes the highest counter of the prefix
+The prefix is expanded (``%width%``, ``%date%`` parts...) and normalised, its folder part
+must stay inside the output folder, and the file stem is its last part; so ``""`` and
+``"."`` save as ``._00001_.png`` in the output folder, as in ComfyUI. ComfyUI lists the
+output folder on every save and takes the highest counter of the prefix
 plus one. The mock does the same on the first save of a prefix, then keeps the counter and
 trusts it while the folder is as the mock left it: its modification time unchanged since
 the mock's last write of that prefix and the mock's last file still there. Anything else (a
@@ -14,8 +17,11 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from ComfyLibrary.mock.nodes import ExecutionFailure
 
 _SAVED_NAME = re.compile(r"^(?P<name>.*)_(?P<counter>\d{5,})_\.[^./]+$")
 
@@ -35,14 +41,56 @@ def _mtime_ns(folder: Path) -> int:
 
 
 def scan_highest(folder: Path, name: str) -> int:
-    """The highest counter of ``name_NNNNN_*`` files in ``folder``, 0 when there are none."""
-    pattern = re.compile(re.escape(name) + r"_(\d+)_")
+    """The highest counter of the files ``<name>_<counter>...`` in ``folder`` (ComfyUI reads
+    the digits after the stem up to the next ``_``), 0 when there are none."""
     highest = 0
     with os.scandir(folder) as entries:
         for entry in entries:
-            if (match := pattern.match(entry.name)) is not None:
-                highest = max(highest, int(match.group(1)))
+            if entry.name[: len(name)] != name or entry.name[len(name) : len(name) + 1] != "_":
+                continue
+            digits = entry.name[len(name) + 1 :].split("_")[0]
+            if digits.isdigit():
+                highest = max(highest, int(digits))
     return highest
+
+
+def expand_prefix(prefix: str, width: int, height: int) -> str:
+    """ComfyUI's prefix variables: image size and the local date and time."""
+    if "%" not in prefix:
+        return prefix
+    now = time.localtime()
+    for variable, value in (
+        ("width", width),
+        ("height", height),
+        ("year", now.tm_year),
+        ("month", f"{now.tm_mon:02}"),
+        ("day", f"{now.tm_mday:02}"),
+        ("hour", f"{now.tm_hour:02}"),
+        ("minute", f"{now.tm_min:02}"),
+        ("second", f"{now.tm_sec:02}"),
+    ):
+        prefix = prefix.replace(f"%{variable}%", str(value))
+    return prefix
+
+
+def save_path(
+    base: Path, prefix: str, width: int, height: int, counters: SaveCounters
+) -> tuple[Path, str, int]:
+    """(folder, file stem, counter) for saving under ``prefix`` in ``base`` (an absolute
+    folder) as ComfyUI does; a folder outside ``base`` fails the node with 0.8's message."""
+    normal = os.path.normpath(expand_prefix(prefix, width, height))
+    folder = os.path.abspath(os.path.join(base, os.path.dirname(normal)))
+    common = os.path.commonpath((str(base), folder))
+    if common != str(base):
+        raise ExecutionFailure(
+            "**** ERROR: Saving image outside the output folder is not allowed."
+            f"\n full_output_folder: {folder}\n         output_dir: {base}"
+            f"\n         commonpath: {common}",
+            "Exception",
+        )
+    os.makedirs(folder, exist_ok=True)
+    name = os.path.basename(normal)
+    return Path(folder), name, counters.next(Path(folder), name)
 
 
 class SaveCounters:
