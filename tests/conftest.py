@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ComfyLibrary.client import ComfyClient
 from ComfyLibrary.servers import ServerProcess, mock_command
 from ComfyLibrary.servers.ports import free_port
 
@@ -55,3 +56,12 @@ def shared_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
         yield server
     finally:
         server.kill()
+
+
+@pytest.fixture(scope="module")
+def shared_client(shared_mock: ServerProcess) -> Iterator[ComfyClient]:
+    """A connected client of the module's shared mock."""
+    client = ComfyClient(shared_mock.url)
+    client.connect(5)
+    yield client
+    client.close()

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from ComfyLibrary.client import ComfyClient
 from ComfyLibrary.media.audio import audio_info, audio_peak_dbfs
 from tests.conftest import reference
 
@@ -17,11 +16,8 @@ DYNAMIC = {"LoadAudio", "AudioEncoderLoader", "LTXVAudioVAELoader", "LTXAVTextEn
 
 
 @pytest.fixture(scope="module")
-def client(shared_mock):
-    instance = ComfyClient(shared_mock.url)
-    instance.connect(5)
-    yield instance
-    instance.close()
+def client(shared_client):
+    return shared_client
 
 
 def test_the_catalog_has_0_8s_audio_classes_as_recorded(client):

@@ -14,11 +14,8 @@ from tests.prompts import shipped
 
 
 @pytest.fixture(scope="module")
-def client(shared_mock):
-    instance = ComfyClient(shared_mock.url)
-    instance.connect(5)
-    yield instance
-    instance.close()
+def client(shared_client):
+    return shared_client
 
 
 def render(client: ComfyClient, lora: tuple[str, float] | None = None, **inputs) -> bytes:

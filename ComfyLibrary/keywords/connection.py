@@ -297,12 +297,7 @@ class ConnectionKeywords(LibraryComponent):
         seconds = drops[-1][key]
         if seconds is None:
             raise AssertionError(f"The client has not {until} since its last drop.")
-        if seconds >= limit.total_seconds():
-            raise AssertionError(
-                f"Recovery until {until} took {self.timestr(seconds)}, not less than "
-                f"{self.timestr(limit.total_seconds())}."
-            )
-        self.info(f"Recovered ({until}) {seconds * 1000:.0f} ms after the drop.")
+        self.took_less_than(f"Recovery until {until}", seconds, limit)
 
     @keyword("Disconnect From ComfyUI", tags=("Connection",))
     def disconnect_from_comfyui(self, client: str | None = None):

@@ -72,6 +72,15 @@ class LibraryComponent:
     def timestr(seconds: float) -> str:
         return secs_to_timestr(seconds)
 
+    def took_less_than(self, what: str, seconds: float, limit: timedelta) -> None:
+        """Fails unless ``what`` took less than ``limit``; logs the time when it did."""
+        if seconds >= limit.total_seconds():
+            raise AssertionError(
+                f"{what} took {self.timestr(seconds)}, not less than "
+                f"{self.timestr(limit.total_seconds())}."
+            )
+        self.info(f"{what} took {seconds * 1000:.0f} ms.")
+
     @staticmethod
     def info(message: str, html: bool = False) -> None:
         logger.info(message, html=html)

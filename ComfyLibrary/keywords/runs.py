@@ -377,12 +377,7 @@ class RunKeywords(LibraryComponent):
                 f"The run has no '{phase_name}' phase (it has: {', '.join(timings) or 'none'})."
             )
         seconds = timings[phase_name]
-        if seconds >= limit.total_seconds():
-            raise AssertionError(
-                f"Phase '{phase_name}' took {self.timestr(seconds)}, not less than "
-                f"{self.timestr(limit.total_seconds())}."
-            )
-        self.info(f"Phase '{phase_name}' took {seconds * 1000:.0f} ms.")
+        self.took_less_than(f"Phase '{phase_name}'", seconds, limit)
 
     @keyword("Get Run Report", tags=("Report",))
     def get_run_report(self) -> dict[str, Any]:
