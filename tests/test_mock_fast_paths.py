@@ -11,7 +11,7 @@ import pytest
 
 from ComfyLibrary.client import ComfyClient
 from ComfyLibrary.errors import PromptFailed
-from ComfyLibrary.servers import zygote
+from ComfyLibrary.servers import mock_command, zygote
 from tests.conftest import start_mock
 from tests.procs import alive, wait_until
 
@@ -128,3 +128,28 @@ def test_odd_prefixes_save_where_comfyui_saves_them(tmp_path):
     finally:
         client.close()
         server.kill()
+
+
+def test_a_forked_mock_that_ended_before_it_was_watched_reports_its_exit_code(
+    tmp_path, monkeypatch
+):
+    first = start_mock(tmp_path, "first")  # makes sure the fork server runs
+    try:
+        if not zygote.enabled():
+            return
+        command = [*mock_command(0), "--latency-ms", "not-a-number"]  # argparse refuses it
+        real_pidfd_open = os.pidfd_open
+
+        def ended_already(pid: int) -> int:
+            wait_until(lambda: not alive(pid), timeout=10)
+            raise ProcessLookupError(pid)
+
+        monkeypatch.setattr(os, "pidfd_open", ended_already)
+        process = zygote.ZYGOTES.fork(command, dict(os.environ), tmp_path)
+        monkeypatch.setattr(os, "pidfd_open", real_pidfd_open)
+        if process is None:  # the fork server was being replaced: nothing to check
+            return
+        assert process.poll() == 2
+        assert "invalid float value" in process.stdout.read().decode()
+    finally:
+        first.kill()

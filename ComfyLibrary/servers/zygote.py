@@ -108,7 +108,8 @@ class ForkServer:
                 return None
             finally:
                 os.close(write_end)
-            return ForkedProcess(int(answer["pid"]), os.fdopen(read_end, "rb"), self)
+        # outside the lock: a child that has ended already asks for its exit code
+        return ForkedProcess(int(answer["pid"]), os.fdopen(read_end, "rb"), self)
 
     def exit_code(self, pid: int) -> int | None:
         """The exit code of an ended child, as the fork server reaped it; None if unknown."""
