@@ -11,7 +11,8 @@ import pytest
 
 from ComfyLibrary.client import ComfyClient
 from ComfyLibrary.errors import PromptFailed
-from ComfyLibrary.servers import mock_command, zygote
+from ComfyLibrary.servers import ServerProcess, mock_command, zygote
+from ComfyLibrary.servers.ports import free_port
 from tests.conftest import start_mock
 from tests.procs import alive, wait_until
 
@@ -153,3 +154,32 @@ def test_a_forked_mock_that_ended_before_it_was_watched_reports_its_exit_code(
         assert "invalid float value" in process.stdout.read().decode()
     finally:
         first.kill()
+
+
+def test_a_frozen_fork_server_costs_a_start_half_its_time_then_is_replaced(tmp_path):
+    first = start_mock(tmp_path, "first")
+    servers = [first]
+    try:
+        if not zygote.enabled():
+            return
+        frozen = zygote.ZYGOTES._process
+        assert frozen is not None
+        os.kill(frozen.pid, signal.SIGSTOP)
+        started = time.monotonic()
+        port = free_port()
+        server = ServerProcess(
+            mock_command(port, options={"output_directory": tmp_path / "b"}),
+            port,
+            tmp_path / "b.log",
+            "b",
+        )
+        servers.append(server)
+        server.start(4)
+        assert time.monotonic() - started < 4 + 2  # half of 4 s waiting, then a cold start
+        assert not isinstance(server.process, zygote.ForkedProcess)
+        assert wait_until(lambda: not alive(frozen.pid), timeout=5)  # the frozen one is gone
+        servers.append(start_mock(tmp_path / "c", "c"))
+        assert isinstance(servers[-1].process, zygote.ForkedProcess)
+    finally:
+        for server in servers:
+            server.kill()

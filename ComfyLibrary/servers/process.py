@@ -115,7 +115,7 @@ class ServerProcess:
         env.setdefault("PYTHONUNBUFFERED", "1")
         self.started_at = time.monotonic()
         try:
-            self.process = self._from_zygote(env) or popen_tied(
+            self.process = self._from_zygote(env, ready_timeout) or popen_tied(
                 self.command,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -138,11 +138,14 @@ class ServerProcess:
         self.ready_seconds = time.monotonic() - self.started_at
         return self.ready_seconds
 
-    def _from_zygote(self, env: dict[str, str]) -> zygote.ForkedProcess | None:
-        """A mock forked from the warm fork server, or None (start it cold)."""
+    def _from_zygote(
+        self, env: dict[str, str], ready_timeout: float
+    ) -> zygote.ForkedProcess | None:
+        """A mock forked from the warm fork server, or None (start it cold). A fork server
+        that does not answer within half the start's time is replaced, and the start is cold."""
         if self.kind != "mock" or not zygote.enabled() or not zygote.is_mock_command(self.command):
             return None
-        return zygote.ZYGOTES.fork(self.command, env, self.cwd)
+        return zygote.ZYGOTES.fork(self.command, env, self.cwd, timeout=ready_timeout / 2)
 
     def answers(self, timeout: float = 1.0) -> bool:
         """Whether ``GET /system_stats`` answers 200 right now."""

@@ -29,6 +29,7 @@ from ComfyLibrary.servers.spawn import popen_tied
 
 MOCK_MODULE = ["-m", "ComfyLibrary.mock"]
 ANSWER_SECONDS = 30.0  # the fork server may still be importing when the first order comes
+STATUS_SECONDS = 5.0  # an exit code is asked of a fork server that has nothing else to do
 
 
 def enabled() -> bool:
@@ -90,9 +91,16 @@ class ForkServer:
         self._control: socket.socket | None = None
         self._lock = threading.Lock()
 
-    def fork(self, command: list[str], env: dict[str, str], cwd: Any) -> ForkedProcess | None:
+    def fork(
+        self,
+        command: list[str],
+        env: dict[str, str],
+        cwd: Any,
+        timeout: float = ANSWER_SECONDS,
+    ) -> ForkedProcess | None:
         """A mock forked for ``command``, or None when there is no fork server yet (one is
-        started for the next time) or it failed (it is replaced)."""
+        started for the next time) or it failed or did not answer within ``timeout`` (it
+        is replaced)."""
         with self._lock:
             if self._control is None or self._process is None or self._process.poll() is not None:
                 self._restart()
@@ -101,7 +109,7 @@ class ForkServer:
             read_end, write_end = os.pipe()
             try:
                 socket.send_fds(self._control, [json.dumps(order).encode()], [write_end])
-                answer = self._answer()
+                answer = self._answer(timeout)
             except (OSError, ValueError):
                 os.close(read_end)
                 self._restart()
@@ -118,13 +126,13 @@ class ForkServer:
                 return None
             try:
                 self._control.sendall(json.dumps({"status": pid}).encode())
-                return self._answer().get("code")
+                return self._answer(STATUS_SECONDS).get("code")
             except (OSError, ValueError):
                 return None
 
-    def _answer(self) -> dict[str, Any]:
+    def _answer(self, timeout: float) -> dict[str, Any]:
         assert self._control is not None
-        if not _readable(self._control.fileno(), ANSWER_SECONDS):
+        if not _readable(self._control.fileno(), timeout):
             raise OSError("the mock fork server did not answer")
         data = self._control.recv(4096)
         if not data:
