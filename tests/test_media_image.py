@@ -99,3 +99,17 @@ def test_wrong_extension_still_reports_real_format(tmp_path):
     path.write_bytes(buffer.getvalue())
     _, problems = check_image(path, formats=["PNG"], min_size=None)
     assert problems == ["format is JPEG, expected one of PNG"]
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        (".", r"is a folder, not a file"),
+        ("dangling.png", r"does not exist \(a link to a missing file\)"),
+        ("misspelt.pgn", r"misspelt.pgn does not exist\.$"),
+    ],
+)
+def test_a_path_that_is_no_image_file_is_named_in_one_line(tmp_path, name, problem):
+    (tmp_path / "dangling.png").symlink_to(tmp_path / "gone.png")
+    with pytest.raises(MediaError, match=problem):
+        image_info(tmp_path / name)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ComfyLibrary.errors import MediaError
+from ComfyLibrary.media.files import checked_file
 
 
 @dataclass
@@ -26,11 +27,7 @@ class AudioInfo:
 def audio_info(path: str | Path) -> AudioInfo:
     import av
 
-    file = Path(path)
-    if not file.is_file():
-        raise MediaError(f"Audio file {file} does not exist.")
-    if file.stat().st_size == 0:
-        raise MediaError(f"Audio file {file} is empty (0 bytes).")
+    file = checked_file(path, "Audio")
     try:
         with av.open(str(file)) as container:
             if not container.streams.audio:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ComfyLibrary.errors import MediaError
+from ComfyLibrary.media.files import checked_file
 from ComfyLibrary.media.ranges import describe, within
 
 MAX_IMAGE_PIXELS = 16384 * 16384
@@ -36,11 +37,7 @@ def open_image(path: str | Path) -> Iterator[Any]:
     """Opens and decodes an image, refusing corrupt files and decompression bombs clearly."""
     from PIL import Image
 
-    file = Path(path)
-    if not file.is_file():
-        raise MediaError(f"Image file {file} does not exist.")
-    if file.stat().st_size == 0:
-        raise MediaError(f"Image file {file} is empty (0 bytes).")
+    file = checked_file(path, "Image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ComfyLibrary.errors import MediaError
+from ComfyLibrary.media.files import checked_file
 
 ANIMATED_IMAGE_FORMATS = ("WEBP", "PNG", "GIF")
 SAMPLE_SIZE = (64, 64)
@@ -31,13 +32,6 @@ class VideoInfo:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _check_file(path: Path) -> None:
-    if not path.is_file():
-        raise MediaError(f"Video file {path} does not exist.")
-    if path.stat().st_size == 0:
-        raise MediaError(f"Video file {path} is empty (0 bytes).")
 
 
 def _animated_image(path: Path) -> VideoInfo | None:
@@ -72,7 +66,7 @@ def video_info(path: str | Path) -> VideoInfo:
     import av
 
     file = Path(path)
-    _check_file(file)
+    checked_file(file, "Video")
     animated = _animated_image(file)
     if animated is not None:
         return animated
@@ -137,7 +131,7 @@ def frames(path: str | Path, size: tuple[int, int] | None = SAMPLE_SIZE, limit: 
     from PIL import Image
 
     file = Path(path)
-    _check_file(file)
+    checked_file(file, "Video")
     if _animated_image(file) is not None:
         with Image.open(file) as img:
             for index in range(min(img.n_frames, limit)):
@@ -163,7 +157,7 @@ def gray_samples(path: str | Path, size: tuple[int, int] = SAMPLE_SIZE, limit: i
     import av
 
     file = Path(path)
-    _check_file(file)
+    checked_file(file, "Video")
     if _animated_image(file) is not None:
         for frame in frames(file, size, limit):
             yield np.asarray(frame.convert("L"))
