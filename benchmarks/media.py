@@ -50,7 +50,11 @@ def decode_video(path: Path) -> None:
 
 
 def main() -> None:
-    root = Path(tempfile.mkdtemp(prefix="bench-media-"))
+    with tempfile.TemporaryDirectory(prefix="bench-media-") as folder:  # removed afterwards
+        measure(Path(folder))
+
+
+def measure(root: Path) -> None:
     first, second = root / "a.png", root / "b.png"
     render_picture(1024, 1024, ("bench", 1)).save(first, compress_level=4)
     render_picture(1024, 1024, ("bench", 2)).save(second, compress_level=4)

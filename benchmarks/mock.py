@@ -27,7 +27,7 @@ import websocket
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ComfyLibrary.servers import ServerProcess, mock_command
+from ComfyLibrary.servers import ServerProcess, mock_command, mock_folders
 from ComfyLibrary.servers.ports import free_port
 from ComfyLibrary.workflow import set_input
 
@@ -117,7 +117,7 @@ def concurrent(url: str, clients: int, per_client: int, make) -> float:
 def start_once(root: Path) -> float:
     port = free_port()
     server = ServerProcess(
-        mock_command(port, options={"output_directory": root / "o"}),
+        mock_command(port, options=mock_folders(root)),
         port,
         root / "log.txt",
         "bench",
@@ -196,7 +196,7 @@ def floors_and_mock(root: Path) -> tuple[Target, Target, Target]:
     port = free_port()
     mock = Target(
         ServerProcess(
-            mock_command(port, options={"output_directory": root / "o", "step_ms": 0}),
+            mock_command(port, options={**mock_folders(root), "step_ms": 0}),
             port,
             root / "log.txt",
             "bench",
@@ -222,7 +222,11 @@ def ratio_row(figure: str, mock: float, floor: float, unit: str, goal: str) -> s
 
 
 def main() -> None:
-    root = Path(tempfile.mkdtemp(prefix="bench-"))
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:  # removed afterwards
+        measure(Path(folder))
+
+
+def measure(root: Path) -> None:
     ready, warm, floors = starts(root)
     start_floor = statistics.median(floors)
     floor, sequence, mock = floors_and_mock(root)

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ComfyLibrary.client import ComfyClient
-from ComfyLibrary.servers import ServerProcess, mock_command
+from ComfyLibrary.servers import ServerProcess, mock_command, mock_folders
 from ComfyLibrary.servers.ports import free_port
 
 CANVAS = {
@@ -50,10 +50,14 @@ def resources() -> tuple[int, int]:
 
 
 def main() -> None:
-    root = Path(tempfile.mkdtemp(prefix="bench-reconnect-"))
+    with tempfile.TemporaryDirectory(prefix="bench-reconnect-") as folder:  # removed afterwards
+        measure(Path(folder))
+
+
+def measure(root: Path) -> None:
     port = free_port()
     server = ServerProcess(
-        mock_command(port, options={"output_directory": root / "out"}),
+        mock_command(port, options=mock_folders(root)),
         port,
         root / "server.log",
         "bench",

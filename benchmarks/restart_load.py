@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ComfyLibrary.client import ComfyClient
 from ComfyLibrary.errors import ComfyError, PromptLost, ServerUnreachable
-from ComfyLibrary.servers import ServerProcess, mock_command
+from ComfyLibrary.servers import ServerProcess, mock_command, mock_folders
 from ComfyLibrary.servers.ports import free_port
 
 SUBMIT_PATIENCE_SECONDS = 30.0
@@ -115,6 +115,11 @@ class Run:
 
 
 def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-restart-load-") as folder:  # removed afterwards
+        return measure(Path(folder))
+
+
+def measure(root: Path) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--prompts", type=int, default=50)
@@ -122,9 +127,8 @@ def main() -> int:
     parser.add_argument("--lose-queue", action="store_true")
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="bench-restart-load-"))
     port = free_port()
-    options = {"output_directory": root / "out", "keep_queue_on_restart": not args.lose_queue}
+    options = {**mock_folders(root), "keep_queue_on_restart": not args.lose_queue}
     server = ServerProcess(mock_command(port, options=options), port, root / "s.log", "load")
     server.start(15)
     run = Run(server, args.clients * args.prompts, args.steps)

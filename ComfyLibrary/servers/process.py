@@ -20,6 +20,16 @@ from ComfyLibrary.servers.readiness import http_answers, wait_until_ready
 from ComfyLibrary.servers.spawn import popen_tied
 
 
+def mock_folders(root: Path) -> dict[str, Path]:
+    """Output, input and temp folders for a mock under ``root`` (a mock given no folders
+    makes a private one, which a killed mock cannot remove)."""
+    return {
+        "output_directory": root / "output",
+        "input_directory": root / "input",
+        "temp_directory": root / "temp",
+    }
+
+
 def mock_command(
     port: int, host: str = "127.0.0.1", options: Mapping[str, object] | None = None
 ) -> list[str]:
