@@ -240,6 +240,11 @@ class ComfyClient:
     def clear_queue(self) -> None:
         self.http.post_json("/queue", {"clear": True})
 
+    def free(self, unload_models: bool = True, free_memory: bool = True) -> None:
+        """POST /free: ComfyUI unloads its models and, with ``free_memory``, drops its cache
+        of node outputs, once its worker is between prompts."""
+        self.http.post_json("/free", {"unload_models": unload_models, "free_memory": free_memory})
+
     def delete_from_history(self, prompt_id: str | None = None) -> None:
         self.http.post_json("/history", {"delete": [prompt_id]} if prompt_id else {"clear": True})
 

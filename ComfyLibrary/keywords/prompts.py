@@ -300,6 +300,27 @@ class PromptKeywords(LibraryComponent):
         self.library.clients.get(client)[1].delete_from_history(prompt_id)
         self.info(f"Deleted {prompt_id or 'everything'} from the history.")
 
+    @keyword("Free Memory", tags=("Prompts",))
+    def free_memory(
+        self, unload_models: bool = True, free_memory: bool = True, client: str | None = None
+    ):
+        """Asks the server to unload its models and free memory (ComfyUI's ``POST /free``).
+
+        With ``free_memory`` the server also forgets its cached node outputs, so the next
+        prompt runs every node again, even one identical to the last; with only
+        ``unload_models`` the models are loaded again when next needed. The server acts on
+        it between prompts: a prompt running now finishes first.
+
+        Example:
+        | Free Memory
+        | Free Memory    free_memory=False    # unload the models, keep the cache
+        """
+        self.library.clients.get(client)[1].free(unload_models, free_memory)
+        self.info(
+            "Asked the server to "
+            + ("unload its models and free its memory." if free_memory else "unload its models.")
+        )
+
     def _handle(self, prompt_id: str | None) -> PromptHandle:
         prompt_id = prompt_id or self.library.last_prompt_id
         if prompt_id is None:

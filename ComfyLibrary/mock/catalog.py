@@ -75,6 +75,7 @@ DEFAULT_MODELS: dict[str, list[str]] = {
     # at least two files for every loader the shipped workflows use, so a suite can check
     # that a workflow wired to another model makes another picture
     "checkpoints": [
+        "comfylibrary-tiny-sd15.safetensors",  # the test models of comfy-test-models
         "ltx-2-19b-dev-fp8.safetensors",
         "ltx-2-19b-distilled-fp8.safetensors",
         "sd_xl_base_1.0.safetensors",
@@ -83,11 +84,14 @@ DEFAULT_MODELS: dict[str, list[str]] = {
         "v1-5-pruned-emaonly.safetensors",
     ],
     "diffusion_models": [
+        "comfylibrary-tiny-unet-b.safetensors",
+        "comfylibrary-tiny-unet.safetensors",
         "flux1-dev.safetensors",
         "z_image_turbo_bf16.safetensors",
         "z_image_turbo_fp8_e4m3fn.safetensors",
     ],
     "text_encoders": [
+        "comfylibrary-tiny-clip-l.safetensors",
         "gemma_3_12B_it_fp4_mixed.safetensors",
         "gemma_3_12B_it_fp8_scaled.safetensors",
         "qwen_3_4b.safetensors",
@@ -95,7 +99,7 @@ DEFAULT_MODELS: dict[str, list[str]] = {
         "t5-base.safetensors",
         "t5_base_fp16.safetensors",
     ],
-    "vae": ["ae.safetensors", "sdxl_vae.safetensors"],
+    "vae": ["ae.safetensors", "comfylibrary-tiny-taesd.safetensors", "sdxl_vae.safetensors"],
     "loras": [
         "ltx-2-19b-distilled-lora-384.safetensors",
         "ltx-2-19b-ic-lora-detailer.safetensors",

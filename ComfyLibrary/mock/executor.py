@@ -432,6 +432,7 @@ class PromptWorker:
         self.interrupt_requested = threading.Event()
         self.current: tuple[str | None, str] | None = None
         self.running_prompt_id: str | None = None
+        self._free_requests: list[tuple[bool, bool]] = []  # (unload models, drop the cache)
         self._thread = threading.Thread(target=self._loop, name="prompt-worker", daemon=True)
 
     def start(self) -> None:
@@ -444,6 +445,19 @@ class PromptWorker:
         if prompt_id is not None and prompt_id != self.running_prompt_id:
             return
         self.interrupt_requested.set()
+
+    def request_free(self, unload_models: bool, free_memory: bool) -> None:
+        """``POST /free``: acted on between prompts, as ComfyUI's worker reads its flags."""
+        self._free_requests.append((unload_models, free_memory))
+        self.queue.wake()
+
+    def _apply_free_requests(self) -> None:
+        while self._free_requests:
+            unload_models, free_memory = self._free_requests.pop(0)
+            if free_memory:
+                self.cache.clear()
+            if unload_models:
+                self.models.unload_all()
 
     def prune_cache(self, keep: set[Any]) -> None:
         for key in [k for k in self.cache if k not in keep]:
@@ -467,11 +481,13 @@ class PromptWorker:
         except Exception:  # a missing package: each prompt fails with it, none hangs
             traceback.print_exc()
         while True:
+            self._apply_free_requests()
             task = self.queue.get(timeout=1.0)
             if task is None:
                 if self.queue.closed:
                     return
                 continue
+            self._apply_free_requests()
             task_id, item = task
             run = PromptRun(self, item)
             self.running_prompt_id = run.prompt_id

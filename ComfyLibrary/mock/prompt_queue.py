@@ -31,6 +31,14 @@ class PromptQueue:
         self._number = 0
         self.history: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.closed = False
+        self._woken = False
+
+    def wake(self) -> None:
+        """Ends a ``get`` that waits on an empty queue, as ComfyUI's ``set_flag`` does, so the
+        worker acts on a flag (``/free``) at once."""
+        with self._lock:
+            self._woken = True
+            self._lock.notify_all()
 
     def next_number(self, explicit: Any = None, front: bool = False) -> float | int:
         """The priority for a new request. An explicit number is used as given; otherwise the
@@ -55,10 +63,11 @@ class PromptQueue:
     def get(self, timeout: float | None = None) -> tuple[int, QueueItem] | None:
         with self._lock:
             if not self._pending and not self._lock.wait_for(
-                lambda: self._pending or self.closed, timeout
+                lambda: self._pending or self.closed or self._woken, timeout
             ):
                 return None
-            if self.closed and not self._pending:
+            self._woken = False
+            if not self._pending:
                 return None
             item = heapq.heappop(self._pending)
             task_id = self._task_counter

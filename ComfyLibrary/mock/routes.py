@@ -275,9 +275,14 @@ class Routes:
         body = await read_json(request)
         if body is None:
             return internal_error()
-        if isinstance(body, dict) and (body.get("free_memory") or body.get("unload_models")):
-            self.server.worker.cache.clear()
-            self.server.worker.models.unload_all()
+        if isinstance(body, dict):
+            # as ComfyUI 0.8's worker reads the flags: free_memory drops the cache of node
+            # outputs; the models are unloaded when unload_models says so, and by default
+            # when free_memory does
+            free_memory = bool(body.get("free_memory", False))
+            unload_models = bool(body.get("unload_models", free_memory))
+            if free_memory or unload_models:
+                self.server.worker.request_free(unload_models, free_memory)
         return empty()
 
     async def object_info(self, request: web.Request) -> web.Response:

@@ -225,6 +225,33 @@ def vae_decode(ctx, samples: Latent, vae=None, **_: Any):
     )
 
 
+@node("VAEEncode")
+def vae_encode(ctx, pixels, vae=None, **_: Any):
+    """A latent of the images' size (cut to multiples of 8, as a VAE's latent grid is) whose
+    recipe is the pixels themselves: other input images decode to other pictures."""
+    images = list(pixels)
+    width, height = images[0].size
+    digest = hashlib.sha256()
+    for image in images:
+        digest.update(image.convert("RGB").tobytes())
+    latent = Latent(width // 8 * 8, height // 8 * 8, len(images))
+    return (latent.with_recipe(digest.hexdigest(), identity(vae)),)
+
+
+@node("RepeatLatentBatch")
+def repeat_latent_batch(ctx, samples: Latent, amount: int, **_: Any):
+    return (
+        Latent(
+            samples.width,
+            samples.height,
+            samples.batch * amount,
+            samples.frames,
+            samples.recipe,
+            samples.extra,
+        ),
+    )
+
+
 def render_video_frames(samples: Latent) -> list[Image.Image]:
     """Moving frames: a window sliding over one larger picture, starting from the start image."""
     width, height = samples.width, samples.height

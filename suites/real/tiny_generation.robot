@@ -1,0 +1,167 @@
+*** Settings ***
+Documentation    Real generation with the tiny test models (``comfy-test-models``): a CPU
+...              samples, decodes and saves them in seconds, so every run of ``make real``
+...              drives real ComfyUI through what a GPU runner meets: images and videos,
+...              per-step progress, the cache, interrupts mid-sampling, a crash and a
+...              restart, run reports, baselines and golden references. The same tests pass
+...              against the mock, which simulates the same workflows.
+
+Library          OperatingSystem
+Resource         ../../resources/comfy.resource
+
+Suite Setup      Connect To ComfyUI    ${COMFYUI_URL}    timeout=2 min
+Test Setup       Start With An Idle Server
+
+Test Tags        tiny-models    image
+
+
+*** Variables ***
+${START FRAME}      ${CURDIR}/../../resources/fixtures/start_frame.png
+${REFERENCES}       ${CURDIR}/../../resources/references
+${UNET B}           comfylibrary-tiny-unet-b.safetensors
+
+
+*** Test Cases ***
+Every Test Model Is Listed By Its Loader
+    FOR    ${workflow}    IN    tiny_text_to_image    tiny_separate_loaders
+    ...    tiny_image_to_image    tiny_image_to_video
+        ${problems} =    Validate Workflow    ${workflow}    fail=False
+        Should Be Empty    ${problems}
+    END
+    ${workflow} =    Load Workflow    tiny_separate_loaders
+    Set Workflow Parameters    ${workflow}    unet=${UNET B}
+    ${problems} =    Validate Workflow    ${workflow}    fail=False
+    Should Be Empty    ${problems}
+
+A Tiny Checkpoint Generates An Image Of The Requested Size
+    ${result} =    Run Workflow    tiny_text_to_image    prompt=a red fox in the snow
+    ...    seed=${42}    width=${64}    height=${48}    timeout=2 min
+    Length Should Be    ${result.files}    1
+    Validate Image    ${result.files}[0]    format=PNG    width=64    height=48
+
+Separate Loaders Generate With Each Part Of The Model
+    ${result} =    Run Workflow    tiny_separate_loaders    seed=${42}    timeout=2 min
+    Validate Image    ${result.files}[0]    format=PNG    width=64    height=64
+
+The Same Seed Gives Identical Bytes And Another UNet A Different Image
+    ${first} =    Run Workflow    tiny_separate_loaders    seed=${7}    timeout=2 min
+    # another seed between them, so the third run samples again instead of using the cache
+    ${other seed} =    Run Workflow    tiny_separate_loaders    seed=${8}    timeout=2 min
+    ${again} =    Run Workflow    tiny_separate_loaders    seed=${7}    timeout=2 min
+    Files Should Have The Same Bytes    ${first.files}[0]    ${again.files}[0]
+    Images Should Be Different    ${first.files}[0]    ${other seed.files}[0]
+    ${unet b} =    Run Workflow    tiny_separate_loaders    seed=${7}    unet=${UNET B}
+    ...    timeout=2 min
+    Images Should Be Different    ${first.files}[0]    ${unet b.files}[0]
+
+Sampling Reports Progress Per Step And An Identical Rerun Comes From The Cache
+    ${seed} =    Evaluate    random.randrange(1, 2**31)    modules=random
+    Start Event Tracking
+    ${first} =    Run Workflow    tiny_text_to_image    seed=${seed}    steps=${4}    timeout=2 min
+    Progress Should Count Every Step    ${first.prompt_id}    4
+    ${again} =    Run Workflow    tiny_text_to_image    seed=${seed}    steps=${4}    timeout=2 min
+    ${cached} =    Wait For Event    execution_cached    prompt_id=${again.prompt_id}
+    Length Should Be    ${cached}[data][nodes]    7
+    Event Should Not Have Fired    progress    prompt_id=${again.prompt_id}
+
+An Interrupted 30-Step Run Ends As Interrupted And The Next Prompt Runs
+    ${workflow} =    Load Workflow    tiny_text_to_image
+    Set Workflow Parameters    ${workflow}    steps=${30}    seed=random
+    ${prompt_id} =    Submit Workflow    ${workflow}
+    Wait For Event    progress    prompt_id=${prompt_id}    timeout=2 min
+    Interrupt Prompt    ${prompt_id}
+    Run Keyword And Expect Error    Prompt ${prompt_id} was interrupted at node 3 (KSampler)*
+    ...    Wait For Completion    ${prompt_id}    timeout=1 min
+    ${next} =    Run Workflow    tiny_text_to_image    seed=random    timeout=2 min
+    Should Be Equal    ${next.status}    success
+
+A Server Killed While Sampling Comes Back And The Lost Prompt Is Reported
+    [Documentation]    ComfyUI keeps its queue in memory: after a crash the prompt is gone,
+    ...    and the client must say so rather than wait or call it a success.
+    [Tags]    started-server    connection
+    Skip If    not ${SERVER_STARTED}    This run did not start the server, so it cannot kill it.
+    ${workflow} =    Load Workflow    tiny_text_to_image
+    Set Workflow Parameters    ${workflow}    steps=${30}    seed=random
+    ${prompt_id} =    Submit Workflow    ${workflow}
+    Wait For Event    progress    prompt_id=${prompt_id}    timeout=2 min
+    Kill Server    comfyui
+    Wait For Disconnection    timeout=10s
+    Restart Server    comfyui    ready_timeout=3 min
+    Wait For Connection    timeout=1 min
+    Run Keyword And Expect Error
+    ...    Prompt ${prompt_id} was lost: * has it neither queued, running nor in its history*
+    ...    Wait For Completion    ${prompt_id}    timeout=1 min
+    ${next} =    Run Workflow    tiny_text_to_image    seed=random    timeout=2 min
+    Should Be Equal    ${next.status}    success
+
+Image To Image Redraws An Uploaded Picture
+    ${start} =    Upload Image    ${START FRAME}
+    ${redrawn} =    Run Workflow    tiny_image_to_image    image=${start}    seed=${3}    timeout=2 min
+    Validate Image    ${redrawn.files}[0]    width=64    height=64
+    ${drawn} =    Run Workflow    tiny_text_to_image    seed=${3}    timeout=2 min
+    Images Should Be Different    ${redrawn.files}[0]    ${drawn.files}[0]
+
+The Image-To-Video Pipeline Makes A Moving MP4
+    [Tags]    video    pipeline
+    ${start} =    Upload Image    ${START FRAME}
+    ${result} =    Run Workflow    tiny_image_to_video    image=${start}    frames=${8}    fps=${8}
+    ...    seed=${11}    timeout=3 min
+    Length Should Be    ${result.files}    1
+    Validate Video    ${result.files}[0]    container=mp4    codec=h264    frames=8    fps=8
+    ...    width=64    height=64
+
+A Real Run Is Measured Node By Node
+    [Tags]    performance
+    Run Workflow    tiny_text_to_image    seed=random    steps=${3}    timeout=2 min
+    ${run} =    The Last Run In The Run Report
+    Should Be Equal    ${run}[status]    success
+    ${classes} =    Evaluate    [node['class_type'] for node in $run['nodes']]
+    List Should Contain Value    ${classes}    KSampler
+    ${sampler} =    Evaluate    [n for n in $run['nodes'] if n['class_type'] == 'KSampler'][0]
+    Should Be True    ${sampler}[seconds] > 0
+    Should Be True    ${run}[memory][ram][peak] > 0
+    Should Not Be Empty    ${run}[sampling]
+
+Performance Does Not Regress Against A Baseline From This Machine
+    [Tags]    performance
+    VAR    ${baseline} =    ${OUTPUT DIR}/baselines/tiny_${{ __import__('uuid').uuid4().hex }}.json
+    Run Workflow    tiny_text_to_image    seed=random    timeout=2 min
+    Performance Should Not Regress    ${baseline}
+    File Should Exist    ${baseline}
+    Run Workflow    tiny_text_to_image    seed=random    timeout=2 min
+    # a loaded CI machine varies a lot; a real regression (a model reloaded per run, a CPU
+    # fallback on a GPU box) costs far more than this
+    Performance Should Not Regress    ${baseline}    tolerance=200%    min_difference=5 s
+
+A Generated Image Matches Its Golden Reference And Another Does Not
+    [Documentation]    The goldens were made by this workflow on real ComfyUI 0.8 (CPU) and on
+    ...    the mock, one per kind of server.
+    ${golden} =    Run Workflow    tiny_text_to_image    seed=${42}    timeout=2 min
+    ${other} =    Run Workflow    tiny_text_to_image    seed=${43}    timeout=2 min
+    ${reference} =    Set Variable    ${REFERENCES}/${COMFYUI_KIND}_tiny_text_to_image_seed42.png
+    Image Should Match Reference    ${golden.files}[0]    ${reference}    threshold=0.95
+    Run Keyword And Expect Error    *does not match reference*
+    ...    Image Should Match Reference    ${other.files}[0]    ${reference}    threshold=0.95
+
+Free Memory Makes The Next Identical Run Sample Again
+    Start Event Tracking
+    ${first} =    Run Workflow    tiny_text_to_image    seed=${21}    timeout=2 min
+    Free Memory
+    ${again} =    Run Workflow    tiny_text_to_image    seed=${21}    timeout=2 min
+    Event Should Have Fired    progress    prompt_id=${again.prompt_id}
+    Files Should Have The Same Bytes    ${first.files}[0]    ${again.files}[0]
+
+
+*** Keywords ***
+Progress Should Count Every Step
+    [Documentation]    Checks that the sampler of a prompt reported ``progress`` once per step,
+    ...    counting 1 to ${steps}.
+    [Arguments]    ${prompt_id}    ${steps}
+    ${events} =    Get Events    progress
+    ${values} =    Evaluate
+    ...    [e['data']['value'] for e in $events if e['data'].get('prompt_id') == $prompt_id]
+    ${expected} =    Evaluate    list(range(1, int($steps) + 1))
+    Should Be Equal    ${values}    ${expected}
+    ${maxima} =    Evaluate
+    ...    {e['data']['max'] for e in $events if e['data'].get('prompt_id') == $prompt_id}
+    Should Be Equal    ${maxima}    ${{ {int($steps)} }}
