@@ -18,7 +18,7 @@ Documentation    The same suites against a real ComfyUI or, when none is given, 
 ...              ``started-server`` kill and restart the server, so they need one this run
 ...              started (a folder, an image or the mock).
 
-Library          ComfyLibrary
+Resource         ../../resources/comfy.resource    # the library with the suites' settings
 
 Suite Setup      Use A ComfyUI
 
@@ -71,4 +71,4 @@ Use A ComfyUI
     VAR    ${COMFYUI_URL} =    ${COMFYUI_URL}    scope=GLOBAL    # robocop: off=VAR04
     VAR    ${COMFYUI_KIND} =    ${kind}    scope=GLOBAL    # robocop: off=VAR04
     VAR    ${SERVER_STARTED} =    ${started}    scope=GLOBAL    # robocop: off=VAR04
-    Log    Suites run against a ${kind} ComfyUI at ${COMFYUI_URL or 'a server from PabotLib'}.
+    Log    Suites run against a ${kind} ComfyUI at ${{ $COMFYUI_URL or 'a server from PabotLib' }}.

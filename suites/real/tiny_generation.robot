@@ -155,13 +155,15 @@ Free Memory Makes The Next Identical Run Sample Again
 *** Keywords ***
 Progress Should Count Every Step
     [Documentation]    Checks that the sampler of a prompt reported ``progress`` once per step,
-    ...    counting 1 to ${steps}.
+    ...    counting 1 to ${steps} of ${steps}.
     [Arguments]    ${prompt_id}    ${steps}
     ${events} =    Get Events    progress
-    ${values} =    Evaluate
-    ...    [e['data']['value'] for e in $events if e['data'].get('prompt_id') == $prompt_id]
+    VAR    @{values} =    @{EMPTY}
+    FOR    ${event}    IN    @{events}
+        IF    $event['data'].get('prompt_id') == $prompt_id
+            Append To List    ${values}    ${event}[data][value]
+            Should Be Equal As Integers    ${event}[data][max]    ${steps}
+        END
+    END
     ${expected} =    Evaluate    list(range(1, int($steps) + 1))
     Should Be Equal    ${values}    ${expected}
-    ${maxima} =    Evaluate
-    ...    {e['data']['max'] for e in $events if e['data'].get('prompt_id') == $prompt_id}
-    Should Be Equal    ${maxima}    ${{ {int($steps)} }}
