@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RESULTS ?= results
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint engine pytest robot pabot docs clean
+.PHONY: run test install lint engine pytest robot pabot real docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment: install python3-venv (apt-get install python3-venv)"; exit 1; }
@@ -25,8 +25,8 @@ run: install
 	$(BIN)/robot --outputdir $(RESULTS) suites/
 
 ## Everything: lint, a Docker engine for the container tests (where one can run), pytest,
-## the Robot suites, and the mock suites under pabot.
-test: install lint engine pytest robot pabot
+## the Robot suites, the mock suites under pabot, and the real lane.
+test: install lint engine pytest robot pabot real
 
 lint: install
 	$(BIN)/ruff check .
@@ -54,6 +54,12 @@ robot: install
 
 pabot: install
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pabot --processes 4 --pabotlibport 0 --outputdir $(RESULTS)/pabot suites/mock
+
+## Real ComfyUI on the CPU with the tiny test models under suites/real (scripts/real-lane.sh):
+## from COMFYUI_SOURCE (a folder or .tar.gz) or a pinned clone; skipped where neither is at
+## hand, a failure then under COMFY_REQUIRE_REAL=1.
+real: install
+	BIN=$(BIN) RESULTS=$(RESULTS)/real bash scripts/real-lane.sh
 
 docs: install
 	$(BIN)/python -m robot.libdoc ComfyLibrary $(RESULTS)/ComfyLibrary.html

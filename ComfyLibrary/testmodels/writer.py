@@ -156,14 +156,12 @@ def write_test_models(
         path = root / model.folder / model.name
         written = not _is_present(path, model, variant)
         if written:
-            entries = _entries(model)
-            by_key = {key: (part, tensor) for key, _, _, part, tensor in entries}
-            write_safetensors(
-                path,
-                _file_entries(model),
-                lambda key, by_key=by_key: values(*by_key[key]),
-                _metadata(model, variant),
-            )
+            by_key = {key: (part, tensor) for key, _, _, part, tensor in _entries(model)}
+
+            def tensor_of(key: str, by_key=by_key) -> np.ndarray:
+                return values(*by_key[key])
+
+            write_safetensors(path, _file_entries(model), tensor_of, _metadata(model, variant))
         result = WrittenModel(model.relative, path, path.stat().st_size, _sha256(path), written)
         if log is not None:
             log(result.line())

@@ -16,22 +16,19 @@ Test Tags        tiny-models    image
 
 
 *** Variables ***
-${START FRAME}      ${CURDIR}/../../resources/fixtures/start_frame.png
-${REFERENCES}       ${CURDIR}/../../resources/references
-${UNET B}           comfylibrary-tiny-unet-b.safetensors
+${START FRAME}    ${CURDIR}/../../resources/fixtures/start_frame.png
+${REFERENCES}     ${CURDIR}/../../resources/references
+${UNET B}         comfylibrary-tiny-unet-b.safetensors
 
 
 *** Test Cases ***
 Every Test Model Is Listed By Its Loader
-    FOR    ${workflow}    IN    tiny_text_to_image    tiny_separate_loaders
-    ...    tiny_image_to_image    tiny_image_to_video
-        ${problems} =    Validate Workflow    ${workflow}    fail=False
-        Should Be Empty    ${problems}
-    END
-    ${workflow} =    Load Workflow    tiny_separate_loaders
-    Set Workflow Parameters    ${workflow}    unet=${UNET B}
-    ${problems} =    Validate Workflow    ${workflow}    fail=False
-    Should Be Empty    ${problems}
+    ${start} =    Upload Image    ${START FRAME}
+    Workflow Should Pass The Server's Validation    tiny_text_to_image
+    Workflow Should Pass The Server's Validation    tiny_separate_loaders
+    Workflow Should Pass The Server's Validation    tiny_separate_loaders    unet=${UNET B}
+    Workflow Should Pass The Server's Validation    tiny_image_to_image    image=${start}
+    Workflow Should Pass The Server's Validation    tiny_image_to_video    image=${start}
 
 A Tiny Checkpoint Generates An Image Of The Requested Size
     ${result} =    Run Workflow    tiny_text_to_image    prompt=a red fox in the snow
@@ -84,10 +81,7 @@ A Server Killed While Sampling Comes Back And The Lost Prompt Is Reported
     Set Workflow Parameters    ${workflow}    steps=${30}    seed=random
     ${prompt_id} =    Submit Workflow    ${workflow}
     Wait For Event    progress    prompt_id=${prompt_id}    timeout=2 min
-    Kill Server    comfyui
-    Wait For Disconnection    timeout=10s
-    Restart Server    comfyui    ready_timeout=3 min
-    Wait For Connection    timeout=1 min
+    Crash The Server And Bring It Back
     Run Keyword And Expect Error
     ...    Prompt ${prompt_id} was lost: * has it neither queued, running nor in its history*
     ...    Wait For Completion    ${prompt_id}    timeout=1 min
@@ -138,7 +132,7 @@ A Generated Image Matches Its Golden Reference And Another Does Not
     ...    the mock, one per kind of server.
     ${golden} =    Run Workflow    tiny_text_to_image    seed=${42}    timeout=2 min
     ${other} =    Run Workflow    tiny_text_to_image    seed=${43}    timeout=2 min
-    ${reference} =    Set Variable    ${REFERENCES}/${COMFYUI_KIND}_tiny_text_to_image_seed42.png
+    VAR    ${reference} =    ${REFERENCES}/${COMFYUI_KIND}_tiny_text_to_image_seed42.png
     Image Should Match Reference    ${golden.files}[0]    ${reference}    threshold=0.95
     Run Keyword And Expect Error    *does not match reference*
     ...    Image Should Match Reference    ${other.files}[0]    ${reference}    threshold=0.95
@@ -167,3 +161,20 @@ Progress Should Count Every Step
     END
     ${expected} =    Evaluate    list(range(1, int($steps) + 1))
     Should Be Equal    ${values}    ${expected}
+
+Workflow Should Pass The Server's Validation
+    [Documentation]    Loads a workflow, sets the parameters given and checks it against the
+    ...    server's node catalog: its nodes exist and its model files are on the server.
+    [Arguments]    ${name}    &{parameters}
+    ${workflow} =    Load Workflow    ${name}
+    Set Workflow Parameters    ${workflow}    &{parameters}
+    ${problems} =    Validate Workflow    ${workflow}    fail=False
+    Should Be Empty    ${problems}
+
+Crash The Server And Bring It Back
+    [Documentation]    Kills the server this run started (SIGKILL, as a crash), restarts it on
+    ...    the same port and waits until the client has reconnected.
+    Kill Server    comfyui
+    Wait For Disconnection    timeout=10s
+    Restart Server    comfyui    ready_timeout=3 min
+    Wait For Connection    timeout=1 min
