@@ -82,6 +82,7 @@ def main() -> None:
     parser.add_argument("--real-dir", type=Path, default=Path(".real"))
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    args.real_dir = args.real_dir.resolve()
     if not (args.real_dir / "venv" / "bin" / "python").exists():
         sys.exit(f"benchmarks/real.py: no ComfyUI install in {args.real_dir}: run `make real` once")
     write_test_models(args.real_dir / "ComfyUI" / "models")

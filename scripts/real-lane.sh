@@ -101,18 +101,21 @@ else
 
   say "creating ComfyUI's venv with $TORCH_PACKAGES"
   "$PYTHON" -m venv "$venv" || fail "cannot create a virtual environment with $PYTHON"
-  pip=("$venv/bin/python" -m pip install --quiet --disable-pip-version-check)
+  # pip's notes about local index folders it cannot read say nothing about this install
+  # (pipefail: a failing pip still fails the lane)
+  pip() { "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$@" 2>&1 |
+    { grep -v "^WARNING: Location '.*' is ignored" || true; }; }
   # shellcheck disable=SC2086  # the package list is meant to split
   if [ -n "$TORCH_INDEX" ]; then
-    "${pip[@]}" --index-url "$TORCH_INDEX" $TORCH_PACKAGES
+    pip --index-url "$TORCH_INDEX" $TORCH_PACKAGES
   else
-    "${pip[@]}" $TORCH_PACKAGES
+    pip $TORCH_PACKAGES
   fi
   # ComfyUI's requirements without its unpinned torch packages (torchaudio is optional:
   # without it ComfyUI leaves out its audio nodes), plus requests, which its frontend
   # manager imports
   grep -v -E '^\s*(torch|torchvision|torchaudio)\s*$' "$comfyui/requirements.txt" >"$REAL_DIR/requirements.txt"
-  "${pip[@]}" -r "$REAL_DIR/requirements.txt" requests
+  pip -r "$REAL_DIR/requirements.txt" requests
   "$venv/bin/python" -c "import torch, torchvision" 2>"$REAL_DIR/import.log" ||
     fail "torch and torchvision of '$TORCH_PACKAGES' do not load together: $(tail -1 "$REAL_DIR/import.log")"
   echo "$stamp_text" >"$stamp"
