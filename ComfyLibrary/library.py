@@ -24,6 +24,7 @@ from ComfyLibrary.keywords import (
     PromptKeywords,
     RunKeywords,
     ServerKeywords,
+    TestModelKeywords,
     VideoKeywords,
     WorkflowKeywords,
 )
@@ -295,6 +296,7 @@ class ComfyLibrary(DynamicCore):
             self,
             [
                 ServerKeywords(self),
+                TestModelKeywords(self),
                 ContainerKeywords(self),
                 FaultKeywords(self),
                 NetworkKeywords(self),

@@ -4,13 +4,20 @@
 # debootstrap). Prints one line saying why when it cannot; the container tests then skip
 # (with COMFY_REQUIRE_DOCKER=1, as this project's own CI sets, they fail instead).
 #
-#   scripts/docker-engine.sh start   engine + local/debian-py:bookworm + comfylibrary/mock:test
+#   scripts/docker-engine.sh start   engine + local/debian-py:bookworm + comfylibrary/mock:test,
+#                                    and comfylibrary/comfyui:cpu when COMFYUI_SOURCE is given
 #   scripts/docker-engine.sh stop    stops the engine this script started
+#
+# comfylibrary/comfyui:cpu is docker/comfyui/Dockerfile built for the CPU with no registry
+# and no index: ComfyUI from COMFYUI_SOURCE (a folder or .tar.gz), and torch (TORCH_PACKAGES,
+# the real lane's pair by default), its libraries and ComfyUI's requirements as wheels
+# gathered here with pip. It is rebuilt only when the source or the torch packages change.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 STATE=${COMFY_DOCKER_STATE:-/tmp/comfylibrary-docker}
 BASE_IMAGE=local/debian-py:bookworm
 MOCK_IMAGE=comfylibrary/mock:test
+COMFYUI_CPU_IMAGE=comfylibrary/comfyui:cpu
 DOCKER=/usr/bin/docker   # the engine's own client: its built-in BuildKit needs no buildx
 mkdir -p "$STATE"
 
@@ -79,9 +86,56 @@ build_mock() {
     { say "building $MOCK_IMAGE failed; see $STATE/build.log"; return 1; }
 }
 
+build_comfyui_cpu() {
+  local source=${COMFYUI_SOURCE:-}
+  if [ -z "$source" ]; then
+    say "no COMFYUI_SOURCE: $COMFYUI_CPU_IMAGE is not built (its container test skips)"
+    return 0
+  fi
+  local torch=${TORCH_PACKAGES:-"torch==2.14.1 torchvision==0.29.1"}
+  local id
+  if [ -f "$source" ]; then
+    id="$(sha256sum "$source" | cut -d' ' -f1) $torch"
+  elif [ -f "$source/main.py" ]; then
+    id="$(cd "$source" && pwd) $torch"
+  else
+    say "COMFYUI_SOURCE=$source is neither a ComfyUI folder nor a .tar.gz; $COMFYUI_CPU_IMAGE is not built"
+    return 1
+  fi
+  if [ "$("$DOCKER" image inspect -f '{{ index .Config.Labels "comfylibrary.build" }}' \
+      "$COMFYUI_CPU_IMAGE" 2>/dev/null)" = "$id" ]; then
+    return 0
+  fi
+  local context="$STATE/comfyui-context" python=${PYTHON:-.venv/bin/python}
+  rm -rf "$context" && mkdir -p "$context/src/ComfyUI" "$context/wheels"
+  cp docker/comfyui/Dockerfile "$context/"
+  if [ -f "$source" ]; then
+    tar -xzf "$source" -C "$context/src/ComfyUI" --strip-components=1
+  else
+    cp -a "$source/." "$context/src/ComfyUI/"
+  fi
+  say "building $COMFYUI_CPU_IMAGE: ComfyUI from $source, $torch (a few minutes)"
+  grep -v -E '^\s*(torch|torchvision|torchaudio)\s*$' "$context/src/ComfyUI/requirements.txt" \
+    >"$context/requirements.txt"
+  # shellcheck disable=SC2086  # the package list is meant to split
+  if ! "$python" -m pip wheel --quiet -w "$context/wheels" $torch -r "$context/requirements.txt" \
+      requests >"$STATE/comfyui-wheels.log" 2>&1; then
+    say "could not gather ComfyUI's wheels; see $STATE/comfyui-wheels.log"
+    return 1
+  fi
+  DOCKER_BUILDKIT=1 "$DOCKER" build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" \
+    --build-arg COMFYUI_SOURCE=context --build-arg WHEELS_ONLY=1 \
+    --build-arg TORCH_PACKAGES="$torch" --label "comfylibrary.build=$id" \
+    -t "$COMFYUI_CPU_IMAGE" "$context" >"$STATE/comfyui-build.log" 2>&1 ||
+    { say "building $COMFYUI_CPU_IMAGE failed; see $STATE/comfyui-build.log"; return 1; }
+  rm -rf "$context"
+}
+
 case "${1:-start}" in
   start)
-    start_engine && build_base && build_mock && say "ready: $MOCK_IMAGE on $BASE_IMAGE"
+    start_engine && build_base && build_mock && say "ready: $MOCK_IMAGE on $BASE_IMAGE" &&
+      build_comfyui_cpu && "$DOCKER" image inspect "$COMFYUI_CPU_IMAGE" >/dev/null 2>&1 &&
+      say "ready: $COMFYUI_CPU_IMAGE (real ComfyUI for the CPU)"
     exit 0 ;;
   stop)
     [ -f "$STATE/dockerd.pid" ] && kill "$(cat "$STATE/dockerd.pid")" 2>/dev/null

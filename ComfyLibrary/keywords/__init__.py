@@ -5,6 +5,7 @@ from ComfyLibrary.keywords.connection import ConnectionKeywords
 from ComfyLibrary.keywords.containers import ContainerKeywords
 from ComfyLibrary.keywords.faults import FaultKeywords
 from ComfyLibrary.keywords.images import ImageKeywords
+from ComfyLibrary.keywords.models import TestModelKeywords
 from ComfyLibrary.keywords.network import NetworkKeywords
 from ComfyLibrary.keywords.prompts import PromptKeywords
 from ComfyLibrary.keywords.runs import RunKeywords
@@ -21,6 +22,7 @@ __all__ = [
     "PromptKeywords",
     "RunKeywords",
     "ServerKeywords",
+    "TestModelKeywords",
     "VideoKeywords",
     "WorkflowKeywords",
 ]

@@ -11,7 +11,9 @@ Test Tags        containers    connection
 
 
 *** Variables ***
-${IMAGE}    comfylibrary/mock:test
+${IMAGE}            comfylibrary/mock:test
+${COMFYUI IMAGE}    comfylibrary/comfyui:cpu
+${REFERENCES}       ${CURDIR}/../../resources/references
 
 
 *** Test Cases ***
@@ -56,8 +58,36 @@ A GPU Request On An Engine Without GPUs Fails Clearly
     ...    Docker could not give container 'gpu-box' the GPU it asked for*
     ...    Start ComfyUI Container    ${IMAGE}    alias=gpu-box    gpus=all
 
+Real ComfyUI In A Container Generates With The Test Models
+    [Documentation]    Real ComfyUI 0.8 (``scripts/docker-engine.sh`` builds its image for the
+    ...    CPU from ``COMFYUI_SOURCE``) with the test models mounted read-only: the image
+    ...    it makes is the one the real lane made, pixel for pixel close.
+    [Tags]    real-comfyui    image
+    Require The Image    ${COMFYUI IMAGE}    built with COMFYUI_SOURCE set
+    ${models} =    Write Test Models    ${OUTPUT DIR}/test-models
+    VAR    &{volumes} =    ${models}=/opt/ComfyUI/models:ro
+    ${url} =    Start ComfyUI Container    ${COMFYUI IMAGE}    alias=real-box    args=--cpu
+    ...    volumes=${volumes}    ready_timeout=3 min
+    Connect To ComfyUI    ${url}    timeout=2 min
+    ${result} =    Run Workflow    tiny_text_to_image    seed=${42}    timeout=3 min
+    Validate Image    ${result.files}[0]    format=PNG    width=64    height=64
+    Image Should Match Reference    ${result.files}[0]
+    ...    ${REFERENCES}/real_tiny_text_to_image_seed42.png    threshold=0.95
+
 
 *** Keywords ***
+Require The Image
+    [Documentation]    Skips the test when ``${image}`` is not in the Docker engine, naming how
+    ...    it is made, but fails where ``COMFY_REQUIRE_DOCKER=1`` says it must be there.
+    [Arguments]    ${image}    ${how}
+    ${available} =    Docker Image Is Available    ${image}
+    IF    not ${available}
+        IF    "%{COMFY_REQUIRE_DOCKER=}" == "1"
+            Fail    COMFY_REQUIRE_DOCKER=1 but ${image} is not in the Docker engine (${how})
+        END
+        Skip    ${image} is not in the Docker engine: run scripts/docker-engine.sh start ${how}
+    END
+
 Require A Docker Engine
     [Documentation]    Skips the suite when no Docker engine with the mock image runs here,
     ...    but fails where ``COMFY_REQUIRE_DOCKER=1`` says one must be there (this project's CI).
