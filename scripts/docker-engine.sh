@@ -115,8 +115,15 @@ build_comfyui_cpu() {
     cp -a "$source/." "$context/src/ComfyUI/"
   fi
   say "building $COMFYUI_CPU_IMAGE: ComfyUI from $source, $torch (a few minutes)"
+  # ComfyUI's torch packages that the pinned ones leave out (torchaudio: ComfyUI then runs
+  # without its audio nodes)
+  local excluded="" name
+  for name in torchvision torchaudio; do
+    case " $torch" in *" $name"*) ;; *) excluded="$excluded $name" ;; esac
+  done
   grep -v -E '^\s*(torch|torchvision|torchaudio)\s*$' "$context/src/ComfyUI/requirements.txt" \
     >"$context/requirements.txt"
+  excluded=${excluded# }
   # shellcheck disable=SC2086  # the package list is meant to split
   if ! "$python" -m pip wheel --quiet -w "$context/wheels" $torch -r "$context/requirements.txt" \
       requests >"$STATE/comfyui-wheels.log" 2>&1; then
@@ -125,7 +132,8 @@ build_comfyui_cpu() {
   fi
   DOCKER_BUILDKIT=1 "$DOCKER" build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" \
     --build-arg COMFYUI_SOURCE=context --build-arg WHEELS_ONLY=1 \
-    --build-arg TORCH_PACKAGES="$torch" --label "comfylibrary.build=$id" \
+    --build-arg TORCH_PACKAGES="$torch" --build-arg EXCLUDE_REQUIREMENTS="$excluded" \
+    --label "comfylibrary.build=$id" \
     -t "$COMFYUI_CPU_IMAGE" "$context" >"$STATE/comfyui-build.log" 2>&1 ||
     { say "building $COMFYUI_CPU_IMAGE failed; see $STATE/comfyui-build.log"; return 1; }
   rm -rf "$context"
