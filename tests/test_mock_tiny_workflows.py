@@ -40,9 +40,11 @@ def run(client: ComfyClient, prompt: dict) -> tuple[dict, list[bytes]]:
 def cached_nodes(client: ComfyClient, prompt_id: str) -> list[str]:
     [event] = client.events.events(
         0,
-        lambda e: e.type == "execution_cached"
-        and isinstance(e.data, dict)
-        and e.data.get("prompt_id") == prompt_id,
+        lambda e: (
+            e.type == "execution_cached"
+            and isinstance(e.data, dict)
+            and e.data.get("prompt_id") == prompt_id
+        ),
     )
     return event.data["nodes"]
 
@@ -51,18 +53,14 @@ def test_image_to_image_encodes_the_uploaded_picture(client, start):
     first = shipped("tiny_image_to_image", **{"13.image": start, "3.seed": 5})
     _, [redrawn] = run(client, first)
     assert Image.open(io.BytesIO(redrawn)).size == (64, 64)
-    other_input = shipped(
-        "tiny_image_to_image", **{"13.image": start, "3.seed": 5, "14.width": 72}
-    )
+    other_input = shipped("tiny_image_to_image", **{"13.image": start, "3.seed": 5, "14.width": 72})
     _, [other] = run(client, other_input)
     assert Image.open(io.BytesIO(other)).size == (72, 64)
     assert other != redrawn
 
 
 def test_image_to_video_makes_one_mp4_frame_per_repeated_latent(client, start):
-    prompt = shipped(
-        "tiny_image_to_video", **{"13.image": start, "16.amount": 6, "17.fps": 6.0}
-    )
+    prompt = shipped("tiny_image_to_video", **{"13.image": start, "16.amount": 6, "17.fps": 6.0})
     outputs, [video] = run(client, prompt)
     assert outputs["18"]["animated"] == [True]
     with av.open(io.BytesIO(video)) as container:

@@ -14,12 +14,13 @@ from ComfyLibrary.servers.mock_control import control
 
 
 class FailMode(str, Enum):
-    """How `Fail Next Prompts` makes prompts fail: ``http``, ``validation`` or
-    ``execution``."""
+    """How `Fail Next Prompts` makes prompts fail: ``http``, ``validation``,
+    ``execution`` or ``crash``."""
 
     HTTP = "http"
     VALIDATION = "validation"
     EXECUTION = "execution"
+    CRASH = "crash"
 
 
 class FaultKeywords(LibraryComponent):
@@ -67,10 +68,12 @@ class FaultKeywords(LibraryComponent):
         | ``http`` | POST /prompt answers HTTP ``status`` (500 gives ComfyUI's own 500 page). |
         | ``validation`` | POST /prompt answers 400 ``invalid_prompt`` with ``message``. |
         | ``execution`` | The prompt is accepted and fails at ``node`` (an id or a class; the first node when empty) with an ``execution_error`` of ``exception_type`` and ``message``. |
+        | ``crash`` | POST /prompt answers 200 with the prompt id, then the mock dies at once (SIGKILL), as a server that crashes right after it acknowledged a prompt. With `Lose Queue On Restart` ``False`` the prompt is there after `Restart Server`. |
 
         Example:
         | Fail Next Prompts    mode=http    status=503
         | Fail Next Prompts    mode=execution    node=KSampler    message=CUDA out of memory    exception_type=torch.OutOfMemoryError
+        | Fail Next Prompts    mode=crash
         """
         self._control(
             alias,

@@ -10,7 +10,9 @@ clash with its API). Each answers the current faults as JSON.
   POST /prompt answers that status. ``"mode": "validation"`` answers 400
   ``invalid_prompt`` with ``message``. ``"mode": "execution"`` accepts the prompt and
   fails it at ``node`` (an id or class; any node when absent) with an
-  ``execution_error`` carrying ``message`` and ``exception_type``.
+  ``execution_error`` carrying ``message`` and ``exception_type``. ``"mode": "crash"``
+  accepts the prompt, answers, and the mock dies at once (SIGKILL), as a server that
+  crashes right after it acknowledged a prompt.
 - ``POST /mock/drop_websockets {"when": "now"}``: aborts every WebSocket now;
   ``{"when": "execution_start", "count": 1}`` does it just before that event is sent.
 - ``POST /mock/stall {"stalled": true}``: the worker holds before the next node until
@@ -74,14 +76,16 @@ class Faults:
         self.state.latency_ms = max(0.0, float(ms))
 
     def add_prompt_failure(self, failure: PromptFailure) -> None:
-        if failure.mode not in ("http", "validation", "execution"):
-            raise ValueError(f"mode must be http, validation or execution, not {failure.mode!r}")
+        if failure.mode not in ("http", "validation", "execution", "crash"):
+            raise ValueError(
+                f"mode must be http, validation, execution or crash, not {failure.mode!r}"
+            )
         with self._lock:
             self.state.prompt_failures.append(failure)
 
     def take_submission_failure(self) -> PromptFailure | None:
-        """The failure the next POST /prompt must answer with, if any (http or validation)."""
-        return self._take(("http", "validation"))
+        """The failure the next POST /prompt must suffer, if any (http, validation, crash)."""
+        return self._take(("http", "validation", "crash"))
 
     def take_execution_failure(self) -> PromptFailure | None:
         """The failure a prompt that starts executing must suffer, if any."""

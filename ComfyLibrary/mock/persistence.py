@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,57 @@ def _write_atomically(path: Path, data: Any) -> None:
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(json.dumps(data), encoding="utf-8")
     os.replace(temporary, path)
+
+
+_MISSING = object()
+
+
+def _read_json(path: Path) -> Any:
+    """The JSON in ``path``; ``_MISSING`` when there is no such file, None when it is not
+    JSON (an unreadable file is set aside as a corrupt one is)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return _MISSING
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _is_queue_item(item: Any) -> bool:
+    """A saved queue item: [number, prompt id, prompt, extra data, outputs to execute]."""
+    return (
+        isinstance(item, list)
+        and len(item) == 5
+        and isinstance(item[0], int | float)
+        and isinstance(item[1], str)
+        and isinstance(item[2], dict)
+        and isinstance(item[3], dict)
+        and isinstance(item[4], list)
+    )
+
+
+def _set_aside(path: Path, what: str) -> None:
+    """Renames a state file the mock cannot use, so it is kept for a look but not read."""
+    target = path.with_name(f"{path.name}.corrupt")
+    try:
+        os.replace(path, target)
+    except OSError as exc:
+        print(
+            f"comfy-mock: warning: {path} holds {what} and cannot be set aside: {exc}",
+            file=sys.stderr,
+            flush=True,
+        )
+        return
+    print(
+        f"comfy-mock: warning: {path} holds {what}; set aside as {target.name}, "
+        "the mock starts without it",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _entry_file(folder: Path, prompt_id: str) -> Path:
@@ -63,27 +115,40 @@ class StateStore:
             del self._saved[prompt_id]
 
     def load(self, queue: PromptQueue) -> int:
-        """Restores a saved queue and history; returns how many prompts were re-queued."""
+        """Restores a saved queue and history; returns how many prompts were re-queued.
+
+        A file that cannot be read back (not JSON, or JSON without the fields the mock
+        wrote) is set aside, renamed with a ``.corrupt`` suffix and named in a warning on
+        standard error, and the mock starts without it."""
         records = []
-        for path in self.history_folder.glob("*.json"):
-            try:
-                records.append(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
-                continue
+        for path in sorted(self.history_folder.glob("*.json")):
+            record = _read_json(path)
+            if (
+                isinstance(record, dict)
+                and isinstance(record.get("prompt_id"), str)
+                and isinstance(record.get("entry"), dict)
+                and isinstance(record.get("sequence", 0), int)
+            ):
+                records.append(record)
+            elif record is not _MISSING:
+                _set_aside(path, "a history entry without its prompt id and entry")
         records.sort(key=lambda record: record.get("sequence", 0))
         for record in records:
-            entry = record.get("entry")
+            entry = record["entry"]
             queue.history[record["prompt_id"]] = entry
             self._saved[record["prompt_id"]] = id(entry)
         self._sequence = max((r.get("sequence", 0) for r in records), default=0)
-        try:
-            data = json.loads((self.folder / "queue.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        items = [tuple(item) for item in data.get("pending") or []]
-        for item in items:
-            queue.put(item)  # type: ignore[arg-type, unused-ignore]
-        return len(items)
+        queue_file = self.folder / "queue.json"
+        data = _read_json(queue_file)
+        if data is _MISSING:
+            return 0
+        pending = data.get("pending") if isinstance(data, dict) else None
+        if not isinstance(pending, list) or not all(_is_queue_item(i) for i in pending):
+            _set_aside(queue_file, "a queue that is not a list of prompts")
+            return 0
+        for item in pending:
+            queue.put(tuple(item))  # type: ignore[arg-type, unused-ignore]
+        return len(pending)
 
     def forget(self) -> None:
         """Removes the state folder (the queue is to be lost on the next restart)."""

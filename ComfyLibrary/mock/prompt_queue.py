@@ -34,8 +34,8 @@ class PromptQueue:
         self._woken = False
 
     def wake(self) -> None:
-        """Ends a ``get`` that waits on an empty queue, as ComfyUI's ``set_flag`` does, so the
-        worker acts on a flag (``/free``) at once."""
+        """Wakes a worker waiting in ``get``: for an item queued with ``wake=False``, or on an
+        empty queue, as ComfyUI's ``set_flag`` does, so that it acts on a flag (``/free``)."""
         with self._lock:
             self._woken = True
             self._lock.notify_all()
@@ -54,10 +54,13 @@ class PromptQueue:
         with self._lock:
             return len(self._pending) + len(self._running)
 
-    def put(self, item: QueueItem) -> None:
+    def put(self, item: QueueItem, wake: bool = True) -> None:
+        """Queues ``item`` (and saves the state, when it is kept). With ``wake=False`` a
+        waiting worker is not woken: the caller calls `wake` when it may run."""
         with self._lock:
             heapq.heappush(self._pending, item)
-            self._lock.notify()
+            if wake:
+                self._lock.notify()
         self._changed()
 
     def get(self, timeout: float | None = None) -> tuple[int, QueueItem] | None:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import platform
+import signal
 import sys
 import time
 import uuid
@@ -181,7 +182,8 @@ class Routes:
                 400,
             )
         failure = self.server.faults.take_submission_failure()
-        if failure is not None:
+        crash = failure is not None and failure.mode == "crash"
+        if failure is not None and not crash:
             return injected_rejection(failure)
         prompt = body["prompt"]
         if isinstance(prompt, list | str) and not prompt:
@@ -203,15 +205,19 @@ class Routes:
         extra_data["create_time"] = int(time.time() * 1000)
         for key in SENSITIVE_EXTRA_DATA_KEYS:
             extra_data.pop(key, None)
-        # queued right after the answer is written: the worker thread, woken by the put,
-        # would otherwise hold the answer back while it runs the prompt. Nothing can come
-        # between: the loop runs this callback before it reads another request.
-        asyncio.get_running_loop().call_soon(
-            queue.put, (number, prompt_id, prompt, extra_data, result.outputs)
-        )
-        return json_answer(
+        # Queued (and saved, when the queue is kept) before it is acknowledged: a crash
+        # after the answer never loses it. The worker is woken only once the answer is
+        # written, so that it does not hold the answer back while it runs the prompt.
+        queue.put((number, prompt_id, prompt, extra_data, result.outputs), wake=False)
+        answer = json_answer(
             {"prompt_id": prompt_id, "number": number, "node_errors": result.node_errors}
         )
+        if crash:  # the injected crash: acknowledged, then gone before anything else runs
+            await answer.prepare(request)
+            await answer.write_eof()
+            os.kill(os.getpid(), signal.SIGKILL)
+        asyncio.get_running_loop().call_soon(queue.wake)
+        return answer
 
     async def get_queue(self, request: web.Request) -> web.Response:
         running, pending = self.server.queue.current()
