@@ -84,6 +84,89 @@ def test_submission_after_a_lost_answer_is_not_duplicated(tmp_path):
         server.kill()
 
 
+def test_a_prompt_that_finishes_between_the_two_reads_is_not_submitted_again(tmp_path):
+    """The cause of the duplicate seen under load: after a lost answer the client looked in
+    the history (not there yet: still queued), then in the queue (not there any more:
+    finished in between) and submitted again. The queue is read first now."""
+    server = start_mock(tmp_path)
+    client = ComfyClient(server.url)
+    real_submit, real_queue, real_history = (
+        client.http.submit_prompt,
+        client.queue,
+        client.history,
+    )
+    submitted, lookups = [], []
+
+    def lose_first_answer(body):
+        submitted.append(body["prompt_id"])
+        answer = real_submit(body)
+        if len(submitted) == 1:
+            deadline = time.monotonic() + 10  # done before the lookups begin
+            while not real_history(answer["prompt_id"]) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            raise ServerUnreachable("connection reset (POST /prompt)")
+        return answer
+
+    def queue_as_first_seen(deadline=None):
+        # the first read of either sees the prompt still queued; later reads see it done
+        lookups.append("queue")
+        if len(lookups) == 1:
+            return {"queue_running": [[0, submitted[0], {}, {}, []]], "queue_pending": []}
+        return real_queue(deadline=deadline)
+
+    def history_as_first_seen(prompt_id=None, max_items=None, deadline=None):
+        lookups.append("history")
+        if len(lookups) == 1:
+            return {}
+        return real_history(prompt_id, max_items, deadline)
+
+    client.http.submit_prompt = lose_first_answer
+    client.queue = queue_as_first_seen
+    client.history = history_as_first_seen
+    try:
+        client.connect(5)
+        handle = client.submit(CANVAS)
+        assert submitted == [handle.prompt_id], f"submitted {len(submitted)} times"
+        assert lookups[0] == "queue"
+    finally:
+        client.close()
+        server.kill()
+
+
+def test_a_submission_is_never_repeated_while_the_server_cannot_say_it_has_it(tmp_path):
+    """After a lost answer the lookup fails too: the client asks again instead of
+    submitting blind, and submits again only once the server says it lacks the prompt."""
+    server = start_mock(tmp_path)
+    client = ComfyClient(server.url, http_retries=3)
+    real_queue = client.queue
+    submitted, lookups = [], []
+
+    def lose_first_answer_before_the_server(body):
+        submitted.append(body["prompt_id"])
+        if len(submitted) == 1:
+            raise ServerUnreachable("connection refused (POST /prompt)")
+        return client.http.__class__.submit_prompt(client.http, body)
+
+    def queue_unreachable_once(deadline=None):
+        lookups.append("queue")
+        if len(lookups) == 1:
+            raise ServerUnreachable("connection refused (GET /queue)")
+        return real_queue(deadline=deadline)
+
+    client.http.submit_prompt = lose_first_answer_before_the_server
+    client.queue = queue_unreachable_once
+    try:
+        client.connect(5)
+        handle = client.submit(CANVAS)
+        client.wait_for_completion(handle, 10)
+        assert len(submitted) == 2, "submitted again before the server said it lacks it"
+        assert lookups == ["queue", "queue"]
+        assert list(client.history(max_items=10)) == [handle.prompt_id]
+    finally:
+        client.close()
+        server.kill()
+
+
 def test_a_wait_on_a_hung_server_ends_at_its_timeout(tmp_path):
     server = start_mock(tmp_path)
     client = ComfyClient(server.url, timeout=30)

@@ -183,31 +183,44 @@ class ComfyClient:
         )
 
     def _submit_once(self, body: dict[str, Any]) -> dict[str, Any]:
-        """POST /prompt; after a connection failure, resubmits only if the server lacks it."""
+        """POST /prompt; after a connection failure, submits again only once the server has
+        said it lacks the prompt. When it cannot say (unreachable again), it is asked again
+        on the next attempt: a prompt is never submitted blind, so it never runs twice."""
         attempts = self.http.retries + 1
+        failure: ServerUnreachable | None = None
         for attempt in range(1, attempts + 1):
+            if failure is not None:
+                time.sleep(0.05 * 2 ** (attempt - 2))
+                try:
+                    known = self._known_prompt(body["prompt_id"])
+                except ServerUnreachable as exc:
+                    if isinstance(exc, CircuitOpen):
+                        raise
+                    failure = exc
+                    continue
+                if known is not None:
+                    return known
             try:
                 return self.http.submit_prompt(body)
             except ServerUnreachable as exc:
-                if attempt == attempts or isinstance(exc, CircuitOpen):
+                if isinstance(exc, CircuitOpen):
                     raise
-                time.sleep(0.05 * 2 ** (attempt - 1))
-                known = self._known_prompt(body["prompt_id"])
-                if known is not None:
-                    return known
-        raise AssertionError("unreachable")  # pragma: no cover
+                failure = exc
+        assert failure is not None
+        raise failure
 
     def _known_prompt(self, prompt_id: str) -> dict[str, Any] | None:
-        """The submission answer for a prompt the server already has, or None."""
-        try:
-            if self.history(prompt_id).get(prompt_id) is not None:
-                return {"prompt_id": prompt_id, "number": 0, "node_errors": {}}
-            queue = self.queue()
-        except ServerUnreachable:
-            return None
+        """The submission answer for a prompt the server already has, or None.
+
+        The queue is read before the history: a prompt only moves from the one to the
+        other, so it cannot slip between the two reads (read the other way round, a prompt
+        that finished in between is in neither, and would be submitted twice)."""
+        queue = self.queue()
         for item in queue.get("queue_running", []) + queue.get("queue_pending", []):
             if len(item) > 1 and item[1] == prompt_id:
                 return {"prompt_id": prompt_id, "number": item[0], "node_errors": {}}
+        if self.history(prompt_id).get(prompt_id) is not None:
+            return {"prompt_id": prompt_id, "number": 0, "node_errors": {}}
         return None
 
     def wait_for_completion(self, handle: PromptHandle | str, timeout: float) -> Completion:
