@@ -130,6 +130,30 @@ def test_validate_connection_never_raises(client, mock_server):
     assert client.validate_connection(timeout=1) is False
 
 
+def test_a_health_check_asks_the_server_past_an_open_breaker_and_says_why(mock_server):
+    """Freeze, check (False: timed out), thaw, check again: the second check reaches the
+    server although the first opened the breaker, and answers True."""
+    client = ComfyClient(mock_server.url, http_retries=0, breaker_threshold=1)
+    try:
+        client.connect(5)
+        mock_server.freeze()
+        valid, why = client.check_connection(timeout=0.5)
+        assert valid is False
+        assert "timed out (GET /queue)" in why
+        assert client.http.breaker.state == "open"
+        mock_server.thaw()
+        valid, why = client.check_connection(timeout=10)
+        assert valid is True, why
+        assert client.http.breaker.state == "closed"
+        mock_server.kill()
+        valid, why = client.check_connection(timeout=1)
+        assert valid is False
+        assert "connection refused (GET /queue)" in why
+    finally:
+        mock_server.thaw()
+        client.close()
+
+
 class FakeClock:
     def __init__(self) -> None:
         self.now = 0.0

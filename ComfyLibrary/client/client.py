@@ -139,11 +139,36 @@ class ComfyClient:
 
     def validate_connection(self, timeout: float = 5.0) -> bool:
         """True when the server answers over HTTP and the WebSocket is connected; never raises."""
+        return self.check_connection(timeout)[0]
+
+    def check_connection(self, timeout: float = 5.0) -> tuple[bool, str]:
+        """Asks the server (past an open circuit breaker: a health check must not answer
+        from memory) and returns whether the connection is valid, and why or why not.
+
+        A server that answers while the WebSocket is still reconnecting is given the rest
+        of ``timeout`` for the socket to come back; never raises."""
+        deadline = time.monotonic() + timeout
         try:
-            self.http.request("GET", "/queue", timeout=timeout).json()
-        except Exception:
-            return False
-        return self.connection.state is ConnectionState.CONNECTED
+            response = self.http.request(
+                "GET", "/queue", timeout=timeout, deadline=deadline, probe=True
+            )
+            response.json()
+        except ComfyError as exc:
+            return False, str(exc)
+        except ValueError:
+            return False, f"GET /queue answered HTTP {response.status_code} without JSON"
+        if response.status_code >= 400:
+            return False, f"GET /queue answered HTTP {response.status_code}"
+        connected = {ConnectionState.CONNECTED}
+        left = max(0.0, deadline - time.monotonic())
+        if self.connection.state not in connected and not self.connection.wait_for_state(
+            connected, left
+        ):
+            return False, (
+                f"the server answers over HTTP but the WebSocket is "
+                f"{self.connection.state.value} ({self.connection.last_error or 'no error'})"
+            )
+        return True, "the server answers over HTTP and the WebSocket is connected"
 
     def close(self) -> None:
         self.connection.close()

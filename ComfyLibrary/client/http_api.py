@@ -104,16 +104,19 @@ class HttpApi:
         *,
         timeout: float | None = None,
         deadline: float | None = None,
+        probe: bool = False,
         **kwargs: Any,
     ):
         """One HTTP call; GETs are retried with backoff when the server cannot be reached.
 
         ``deadline`` (a ``time.monotonic()`` value) bounds the call and its retries: each
-        attempt waits at most the time left, and no retry starts after it.
+        attempt waits at most the time left, and no retry starts after it. A ``probe`` (a
+        health check) asks the server even while the circuit breaker is open, and closes
+        it when the server answers.
         """
         retries = self.retries if method in ("GET", "HEAD") else 0
         return with_retries(
-            lambda: self._request_once(method, path, timeout, deadline, **kwargs),
+            lambda: self._request_once(method, path, timeout, deadline, probe, **kwargs),
             retries,
             0.05,
             (ServerUnreachable,),
@@ -121,7 +124,13 @@ class HttpApi:
         )
 
     def _request_once(
-        self, method: str, path: str, timeout: float | None, deadline: float | None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        timeout: float | None,
+        deadline: float | None,
+        probe: bool = False,
+        **kwargs: Any,
     ):
         url = self.base_url + path
         limit = timeout or self.timeout
@@ -133,7 +142,8 @@ class HttpApi:
                     retryable=False,
                 )
             limit = min(limit, max(left, 0.05))
-        self.breaker.before_call(self.base_url)
+        if not probe:
+            self.breaker.before_call(self.base_url)
         try:
             response = self.session.request(method, url, timeout=limit, **kwargs)
         except requests.RequestException as exc:

@@ -367,6 +367,12 @@ class ConnectionKeywords(LibraryComponent):
         """Returns ``True`` when the server answers over HTTP and the WebSocket is connected,
         ``False`` when the client's server is down or unreachable.
 
+        It always asks the server, even when the client has stopped calling a server that
+        kept failing (its circuit breaker is open), and an answer closes the breaker again.
+        When the server answers but the WebSocket is reconnecting, the socket is given the
+        rest of ``timeout``. The log says why the answer is ``False``: a timeout, a refused
+        connection, an HTTP status, or the WebSocket's state.
+
         Fails when there is no such client (a misspelt alias must not read as "server
         down"); the message names the clients that exist.
 
@@ -376,8 +382,8 @@ class ConnectionKeywords(LibraryComponent):
         | ${ok} =    Validate Connection    client=gpu2
         """
         _, instance = self.library.clients.get(client)
-        valid = instance.validate_connection(timeout.total_seconds())
-        self.info(f"Connection is {'valid' if valid else 'not valid'}.")
+        valid, why = instance.check_connection(timeout.total_seconds())
+        self.info(f"Connection is {'valid' if valid else 'not valid'}: {why}")
         return valid
 
     @keyword("Get Connection State", tags=("Connection",))
