@@ -19,6 +19,36 @@ RECONNECTION_FAILED = "reconnection_failed"
 COMPLETED = "completed"  # the client's note that a wait ended with the prompt completed
 CONNECTION_EVENTS = (CONNECTED, DISCONNECTED, RECONNECTING, RECONNECTED, RECONNECTION_FAILED)
 
+# The fields of each event's data: ComfyUI 0.8's WebSocket messages (as recorded), the
+# client's binary frames and its own events. Filters on other names are typos.
+EVENT_FIELDS: dict[str, frozenset[str]] = {
+    name: frozenset(fields.split())
+    for name, fields in {
+        "status": "status sid",
+        "feature_flags": "supports_preview_metadata max_upload_size extension",
+        "execution_start": "prompt_id timestamp",
+        "execution_cached": "nodes prompt_id timestamp",
+        "progress_state": "prompt_id nodes",
+        "executing": "node display_node prompt_id",
+        "progress": "value max prompt_id node",
+        "executed": "node display_node output prompt_id",
+        "execution_success": "prompt_id timestamp",
+        "execution_error": "prompt_id node_id node_type executed exception_message "
+        "exception_type traceback current_inputs current_outputs timestamp",
+        "execution_interrupted": "prompt_id node_id node_type executed timestamp",
+        "b_preview": "metadata image",
+        "b_text": "node text",
+        "binary": "kind size",
+        "invalid_message": "raw",
+        CONNECTED: "client_id drops",
+        RECONNECTED: "client_id drops",
+        DISCONNECTED: "client_id reason drops",
+        RECONNECTING: "client_id attempt delay manual",
+        RECONNECTION_FAILED: "client_id attempts manual reason",
+        COMPLETED: "prompt_id status",
+    }.items()
+}
+
 
 @dataclass
 class Event:

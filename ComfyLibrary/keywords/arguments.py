@@ -40,3 +40,29 @@ def check_argument_names(function: Callable[..., Any], args: tuple | list) -> No
         close = difflib.get_close_matches(given, names, n=1, cutoff=0.6)
         if close:
             raise ComfyError(f"Unknown argument '{given}': did you mean '{close[0]}'?")
+
+
+def check_filter_names(
+    function: Callable[..., Any],
+    filters: dict[str, Any],
+    fields: frozenset[str] | None,
+    what: str,
+) -> None:
+    """Fails when a free-form filter (``prompt_id=...`` of `Wait For Event`) is a misspelt
+    argument of the keyword (``timout=1s``) or a name ``what`` never has (``promt_id``):
+    such a filter would match nothing, or everything, silently. ``fields`` is None where
+    the names are not known (a custom node's own event): then only arguments are checked."""
+    names = argument_names(function)
+    for given in filters:
+        if fields is not None and given in fields:
+            continue
+        close = difflib.get_close_matches(given, names, n=1, cutoff=0.75)
+        if close and (fields is None or not difflib.get_close_matches(given, fields, n=1)):
+            raise ComfyError(f"Unknown argument '{given}': did you mean '{close[0]}'?")
+        if fields is None:
+            continue
+        close = difflib.get_close_matches(given, sorted(fields), n=1, cutoff=0.6)
+        hint = (
+            f"did you mean '{close[0]}'?" if close else f"{what} has {', '.join(sorted(fields))}."
+        )
+        raise ComfyError(f"Unknown filter '{given}' for {what}: {hint}")

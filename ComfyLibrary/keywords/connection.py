@@ -11,8 +11,9 @@ from robotlibcore import keyword
 
 from ComfyLibrary.client import ComfyClient, ConnectionState
 from ComfyLibrary.client.connection import Backoff
-from ComfyLibrary.client.events import Event
+from ComfyLibrary.client.events import EVENT_FIELDS, Event
 from ComfyLibrary.errors import ComfyError, WaitTimeout
+from ComfyLibrary.keywords.arguments import check_filter_names
 from ComfyLibrary.keywords.assertions import AssertionOperator, check, dot
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.keywords.fleet import acquire_server
@@ -502,6 +503,7 @@ class ConnectionKeywords(LibraryComponent):
         | Wait For Event    execution_start    prompt_id=${id}
         | Wait For Event    reconnected    timeout=10s
         """
+        self._check_filters(self.wait_for_event, event_type, payload)
         alias, instance = self.library.clients.get(client)
         seconds = self.seconds(timeout)
         found = instance.events.wait_for(
@@ -525,6 +527,7 @@ class ConnectionKeywords(LibraryComponent):
         Example:
         | Event Should Have Fired    reconnected
         """
+        self._check_filters(self.event_should_have_fired, event_type, payload)
         count = self._count(client, event_type, payload)
         if count == 0:
             raise AssertionError(f"No {describe(event_type, payload)} event has fired.")
@@ -539,6 +542,7 @@ class ConnectionKeywords(LibraryComponent):
         Example:
         | Event Should Not Have Fired    reconnection_failed
         """
+        self._check_filters(self.event_should_not_have_fired, event_type, payload)
         count = self._count(client, event_type, payload)
         if count:
             raise AssertionError(f"{describe(event_type, payload)} fired {count} time(s).")
@@ -570,6 +574,12 @@ class ConnectionKeywords(LibraryComponent):
             result.append(entry)
         self.debug(json.dumps(result, default=str)[:4000])
         return result
+
+    @staticmethod
+    def _check_filters(keyword_function, event_type: str, payload: dict[str, Any]) -> None:
+        check_filter_names(
+            keyword_function, payload, EVENT_FIELDS.get(event_type), f"'{event_type}' events"
+        )
 
     def _count(self, client, event_type, payload) -> int:
         alias, instance = self.library.clients.get(client)

@@ -43,3 +43,18 @@ A Small Image Is Valid, But Not Of A Typical Size
     Run Keyword And Expect Error
     ...    *file size is * bytes, expected between 10240 and 52428800 bytes*
     ...    Image Should Be Valid    ${files}[0]    typical_sizes=True
+
+A Misspelt Event Filter Fails Instead Of Matching Nothing
+    [Tags]    connection
+    Start Event Tracking
+    Run Workflow And Download Its Images    empty_image_save.json
+    ${events} =    Get Events    executed
+    VAR    ${prompt_id} =    ${events}[-1][data][prompt_id]
+    Run Keyword And Expect Error    Unknown filter 'promt_id' for 'executed' events: did you mean 'prompt_id'?
+    ...    Event Should Not Have Fired    executed    promt_id=${prompt_id}
+    Run Keyword And Expect Error    Unknown argument 'timout': did you mean 'timeout'?
+    ...    Wait For Event    executed    timout=1s
+    Run Keyword And Expect Error
+    ...    Unknown filter 'colour' for 'executed' events: *has display_node, node, output, prompt_id.
+    ...    Event Should Have Fired    executed    colour=red
+    Event Should Have Fired    executed    prompt_id=${prompt_id}    node=2
