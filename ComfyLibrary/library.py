@@ -48,6 +48,7 @@ from ComfyLibrary.settings import (
     URL_VARIABLE,
     env,
     env_timeout_seconds,
+    missing_references_fail,
 )
 from ComfyLibrary.shipped import workflows_folder
 from ComfyLibrary.version import __version__
@@ -356,6 +357,16 @@ class ComfyLibrary(DynamicCore):
         except RobotNotRunningError:
             return False
         return str(value).lower() in ("true", "1", "yes")
+
+    def missing_reference(self, path: Path, what: str) -> None:
+        """Fails for a missing reference under CI (`missing_references_fail`): written there, a
+        misspelt path would switch its check off for good. Elsewhere it may be written."""
+        if missing_references_fail():
+            raise AssertionError(
+                f"{what} {path} does not exist. Under CI a missing one fails rather than being "
+                "written: write it with update=True or COMFY_UPDATE_REFERENCES=1 (or "
+                "COMFY_CI=0) and commit it, or correct the path."
+            )
 
     def record_validation(self, seconds: float) -> None:
         """Adds media validation time to the last workflow run, if there is one."""

@@ -40,3 +40,16 @@ def env_timeout_seconds() -> float | None:
                 "or 2 minutes."
             ) from None
     return None
+
+
+STRICT_REFERENCES_VARIABLE = "COMFY_CI"  # 1: a missing reference fails; 0: it is written
+TRUE_WORDS = ("1", "true", "yes", "on")
+
+
+def missing_references_fail() -> bool:
+    """Whether a missing golden reference or baseline fails instead of being written, as
+    Jest's ``--ci`` does: ``COMFY_CI`` says so explicitly, else ``CI`` (set by CI systems)."""
+    explicit = env(STRICT_REFERENCES_VARIABLE)
+    if explicit is not None:
+        return explicit.lower() in TRUE_WORDS
+    return (env("CI") or "").lower() in TRUE_WORDS

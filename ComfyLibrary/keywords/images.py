@@ -234,7 +234,9 @@ class ImageKeywords(LibraryComponent):
 
         Reference update mode: with ``update=True``, or the Robot variable
         ``${COMFY_UPDATE_REFERENCES}`` set to true, the image becomes the new reference
-        (written to ``reference``) instead of being compared.
+        (written to ``reference``) instead of being compared. A missing reference is
+        written, with a warning naming the file, except under CI (``CI=true``, or
+        ``COMFY_CI=1``), where it fails: a misspelt path must not switch the check off.
 
         ``resize_reference=True`` scales the reference to the image's size first, e.g. to
         compare a video's first frame with the image it was made from.
@@ -246,6 +248,8 @@ class ImageKeywords(LibraryComponent):
         path, reference = Path(path), Path(reference)
         if update is None:
             update = self.library.update_references()
+        if not update and not reference.exists():
+            self.library.missing_reference(reference, "Reference image")
         if update or not reference.exists():
             reference.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, reference)

@@ -303,6 +303,7 @@ class RunKeywords(LibraryComponent):
         tolerance: str = "10%",
         run: RunResult | None = None,
         min_difference: timedelta = timedelta(milliseconds=50),
+        update: bool | None = None,
     ):
         """Compares the last workflow run (or ``run``, a `Run Workflow` result) with a
         stored baseline: total and per-phase times, the times of its slowest nodes and
@@ -310,21 +311,27 @@ class RunKeywords(LibraryComponent):
         ``tolerance`` (``10%``, or ``0.1``); a time must also have grown by more than
         ``min_difference``, so milliseconds of noise on a fast run are not regressions.
 
-        A missing baseline is written from this run and the keyword passes with a warning,
-        as golden images are; the same switch rewrites it (``update_references=True`` or
-        ``--variable COMFY_UPDATE_REFERENCES:true``).
+        With ``update=True`` (or ``update_references=True``, or ``--variable
+        COMFY_UPDATE_REFERENCES:true``) the baseline is written from this run. A missing
+        baseline is written too, with a warning naming the file, except under CI
+        (``CI=true``, or ``COMFY_CI=1``), where it fails, as a missing golden image does.
 
         Example:
         | Run Workflow    z_image_turbo_generation    seed=42
         | Performance Should Not Regress    ${CURDIR}/baselines/z_image.json    tolerance=15%
+        | Performance Should Not Regress    ${CURDIR}/baselines/z_image.json    update=True
         """
         record = self._record_of(run)
         path = Path(baseline)
         fraction = _fraction(tolerance)
-        if not path.exists() or self.library.update_references():
+        if update is None:
+            update = self.library.update_references()
+        if not update and not path.exists():
+            self.library.missing_reference(path, "Baseline")
+        if update or not path.exists():
             write_baseline(path, record)
             self.warn(
-                f"Baseline {path.name} written from run {record.prompt_id}: later runs are "
+                f"Baseline {path} written from run {record.prompt_id}: later runs are "
                 "compared with it."
             )
             return

@@ -4,6 +4,7 @@ Documentation    What the workflows produce, checked as a reviewer would: images
 ...              giving the same picture, and outputs matching their golden references.
 ...              Failures are shown with their exact messages.
 
+Library          OperatingSystem
 Resource         ../../resources/comfy.resource
 
 Suite Setup      Start A Mock ComfyUI And Connect
@@ -102,3 +103,19 @@ The Image-To-Video Pipeline Produces A Valid Image And Video
     ...    prompt=A red fox in fresh snow    motion=The fox turns its head    frames=49
     Validate Image    ${image}    width=768    height=512
     Validate Video    ${video}    frames=49    width=768    height=512
+
+A Missing Reference Fails Under CI And Is Written Only On Request
+    [Documentation]    As Jest's --ci: a misspelt reference path must fail, not write itself
+    ...    and pass, which would switch the comparison off for good.
+    [Tags]    image
+    [Setup]    Set Environment Variable    COMFY_CI    1
+    ${result} =    Run Workflow    z_image_turbo_generation    seed=3    width=128    height=128
+    VAR    ${missing} =    ${OUTPUT DIR}/references/${{ __import__('uuid').uuid4().hex }}.png
+    Run Keyword And Expect Error
+    ...    Reference image ${missing} does not exist. Under CI a missing one fails*
+    ...    Image Should Match Reference    ${result.files}[0]    ${missing}
+    File Should Not Exist    ${missing}
+    Image Should Match Reference    ${result.files}[0]    ${missing}    update=True
+    File Should Exist    ${missing}
+    Image Should Match Reference    ${result.files}[0]    ${missing}
+    [Teardown]    Remove Environment Variable    COMFY_CI

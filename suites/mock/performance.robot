@@ -27,7 +27,7 @@ A Pipeline Run Is Measured Node By Node
 A Baseline Is Written, Holds, And Catches A Slower Server
     VAR    ${baseline} =    ${OUTPUT DIR}/baselines/z_image_${{ __import__('uuid').uuid4().hex }}.json
     Run Workflow    z_image_turbo_generation    seed=5    width=256    height=256
-    Performance Should Not Regress    ${baseline}
+    Performance Should Not Regress    ${baseline}    update=True
     File Should Exist    ${baseline}
     Run Workflow    z_image_turbo_generation    seed=5    width=256    height=256
     Performance Should Not Regress    ${baseline}    tolerance=25%    min_difference=200 ms
@@ -35,6 +35,17 @@ A Baseline Is Written, Holds, And Catches A Slower Server
     Run Workflow    z_image_turbo_generation    seed=5    width=256    height=256
     Run Keyword And Expect Error    Run of z_image_turbo_generation regressed against *: *phase download *
     ...    Performance Should Not Regress    ${baseline}    tolerance=25%    min_difference=200 ms
+
+A Missing Baseline Fails Under CI And Is Written Only On Request
+    [Setup]    Set Environment Variable    COMFY_CI    1
+    VAR    ${baseline} =    ${OUTPUT DIR}/baselines/missing_${{ __import__('uuid').uuid4().hex }}.json
+    Run Workflow    z_image_turbo_generation    seed=5    width=128    height=128
+    Run Keyword And Expect Error    Baseline ${baseline} does not exist. Under CI a missing one fails*
+    ...    Performance Should Not Regress    ${baseline}
+    File Should Not Exist    ${baseline}
+    Performance Should Not Regress    ${baseline}    update=True
+    File Should Exist    ${baseline}
+    [Teardown]    Remove Environment Variable    COMFY_CI
 
 A Failed Run Keeps Its Error
     Fail Next Prompts    mode=execution    node=KSampler    message=CUDA out of memory

@@ -120,7 +120,7 @@ Performance Does Not Regress Against A Baseline From This Machine
     [Tags]    performance
     VAR    ${baseline} =    ${OUTPUT DIR}/baselines/tiny_${{ __import__('uuid').uuid4().hex }}.json
     Run Workflow    tiny_text_to_image    seed=random    timeout=2 min
-    Performance Should Not Regress    ${baseline}
+    Performance Should Not Regress    ${baseline}    update=True
     File Should Exist    ${baseline}
     Run Workflow    tiny_text_to_image    seed=random    timeout=2 min
     # a loaded CI machine varies a lot; a real regression (a model reloaded per run, a CPU
