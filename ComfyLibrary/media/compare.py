@@ -89,11 +89,30 @@ def ssim(a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray]:
     return float(inner.mean()), smap
 
 
-def apply_masks(values: np.ndarray, masks: list[Region]) -> np.ndarray:
-    out = values.copy()
+def mask_of(shape: tuple[int, ...], masks: list[Region]) -> np.ndarray:
+    """True where a pixel lies in one of the mask regions."""
+    masked = np.zeros(shape[:2], dtype=bool)
     for x, y, width, height in masks:
-        out[max(0, y) : max(0, y + height), max(0, x) : max(0, x + width)] = 0
-    return out
+        masked[max(0, y) : max(0, y + height), max(0, x) : max(0, x + width)] = True
+    return masked
+
+
+def masked_score(smap: np.ndarray, masked: np.ndarray) -> float:
+    """The mean of an SSIM map over the pixels that masks leave out of it: each pixel
+    whose 7x7 window touches no masked pixel (so a masked pixel counts neither as a match
+    nor as a difference), without the 3-pixel border, as `ssim` takes its mean."""
+    touched = _box_mean(masked.astype(np.float64)) > 0
+    border = WINDOW // 2
+    if min(smap.shape) > 2 * border:
+        smap = smap[border:-border, border:-border]
+        touched = touched[border:-border, border:-border]
+    kept = ~touched
+    if not kept.any():
+        raise MediaError(
+            "The masks leave no part of the image to compare (every 7x7 window touches a "
+            "masked pixel): mask less of it."
+        )
+    return float(smap[kept].mean())
 
 
 @dataclass
@@ -110,7 +129,9 @@ def compare(
     max_side: int = 1024,
     resize_reference: bool = False,
 ) -> Comparison:
-    """SSIM of two images of the same size (downscaled to ``max_side`` for speed)."""
+    """SSIM of two images of the same size (downscaled to ``max_side`` for speed). Masked
+    regions leave the score: it is the mean over the pixels whose windows they do not
+    touch, so masking part of two unrelated images does not make them similar."""
     from PIL import Image
 
     with open_image(candidate) as c, open_image(reference) as loaded:
@@ -129,8 +150,11 @@ def compare(
         (round(x * scale), round(y * scale), round(w * scale), round(h * scale))
         for x, y, w, h in masks or []
     ]
-    a, b = apply_masks(a, scaled), apply_masks(b, scaled)
     score, smap = ssim(a, b)
+    if scaled:
+        masked = mask_of(a.shape, scaled)
+        score = masked_score(smap, masked)
+        smap = np.where(masked, 1.0, smap)  # the difference image shows masked areas as equal
     heat = np.clip((1 - smap) * 255 * 2, 0, 255).astype(np.uint8)
     diff = Image.fromarray(heat, mode="L").convert("RGB")
     return Comparison(score, size, diff)
