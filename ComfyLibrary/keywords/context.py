@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,8 +96,8 @@ class LibraryComponent:
 
     def link(self, path: Path, text: str | None = None) -> None:
         """Logs an HTML link to ``path``, relative to log.html so merged logs keep it."""
-        href = get_link_path(str(path), str(self.library.log_dir))
-        logger.info(f'<a href="{href}">{text or path.name}</a>', html=True)
+        href = escape(get_link_path(str(path), str(self.library.log_dir)), quote=True)
+        logger.info(f'<a href="{href}">{escape(text or path.name)}</a>', html=True)
 
     def output_folder(self, *parts: str) -> Path:
         return self.library.test_output_dir().joinpath(*parts)

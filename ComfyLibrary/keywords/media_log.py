@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ class MediaLog:
         self.library = library
 
     def href(self, path: Path) -> str:
-        return get_link_path(str(path), str(self.library.log_dir))
+        """The link to ``path`` from log.html, escaped for an HTML attribute."""
+        return escape(get_link_path(str(path), str(self.library.log_dir)), quote=True)
 
     def image(self, path: Path, caption: str = "", preview: Any = None) -> None:
         """A small embedded thumbnail linking to the full image (made from ``preview``, a
@@ -43,14 +45,16 @@ class MediaLog:
                     data = _thumbnail_data(img)
         except (OSError, ValueError, Image.DecompressionBombError):
             return
+        name = escape(path.name, quote=True)  # file names come from the server
         logger.info(
             f'<a href="{self.href(path)}"><img src="data:image/jpeg;base64,{data}" '
-            f'alt="{path.name}" title="{path.name}"></a> {caption}',
+            f'alt="{name}" title="{name}"></a> {escape(caption)}',
             html=True,
         )
 
     def picture(self, image: Any, label: str) -> None:
         """An embedded thumbnail of an in-memory image (a diff, a frame)."""
+        label = escape(label, quote=True)
         logger.info(
             f'<img src="data:image/jpeg;base64,{_thumbnail_data(image)}" alt="{label}" '
             f'title="{label}"> {label}',
@@ -59,7 +63,7 @@ class MediaLog:
 
     def video(self, path: Path, poster: Any | None) -> None:
         """A poster frame and a link to the file, or the whole video when embedding is on."""
-        href = self.href(path)
+        href, name = self.href(path), escape(path.name, quote=True)
         if self.library.embed_media and path.stat().st_size <= EMBED_LIMIT:
             kind = "video/webm" if path.suffix.lower() == ".webm" else "video/mp4"
             data = base64.b64encode(path.read_bytes()).decode()
@@ -70,9 +74,9 @@ class MediaLog:
         if poster is not None:
             logger.info(
                 f'<a href="{href}"><img src="data:image/jpeg;base64,'
-                f'{_thumbnail_data(poster)}" alt="{path.name}" title="{path.name}"></a> '
-                f'<a href="{href}">{path.name}</a>',
+                f'{_thumbnail_data(poster)}" alt="{name}" title="{name}"></a> '
+                f'<a href="{href}">{name}</a>',
                 html=True,
             )
         else:
-            logger.info(f'<a href="{href}">{path.name}</a>', html=True)
+            logger.info(f'<a href="{href}">{name}</a>', html=True)
