@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from ComfyLibrary.client import ComfyClient, ConnectionState
 from ComfyLibrary.errors import (
+    ComfyHttpError,
     PromptFailed,
     PromptLost,
     PromptRejected,
@@ -116,3 +119,36 @@ def test_closing_a_client_stops_it_for_good(mock_server):
     client.close()
     assert client.state is ConnectionState.CLOSED
     assert not client.connection._thread.is_alive()
+
+
+def fail_prompts(server, **body) -> None:
+    import requests
+
+    answer = requests.post(f"{server.url}/mock/fail_prompts", json=body, timeout=5)
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_ask_again_later_is_waited_out_as_retry_after_says(client, mock_server, status):
+    fail_prompts(mock_server, mode="http", status=status, count=2, retry_after=0.3)
+    started = time.monotonic()
+    handle = client.submit(sampler_workflow(steps=1))
+    took = time.monotonic() - started
+    assert client.wait_for_completion(handle, 10).status == "success"
+    assert took >= 0.6, f"asked again after {took:.2f} s, before Retry-After"
+
+
+def test_a_retry_after_beyond_the_time_left_fails_at_once_in_one_line(mock_server):
+    impatient = ComfyClient(mock_server.url, timeout=2)
+    try:
+        fail_prompts(mock_server, mode="http", status=503, count=1, retry_after=60)
+        started = time.monotonic()
+        with pytest.raises(ComfyHttpError) as failure:
+            impatient.submit(sampler_workflow(steps=1))
+        assert time.monotonic() - started < 1.5
+        message = str(failure.value)
+        assert "HTTP 503" in message
+        assert "asked to be asked again in 60 s" in message
+        assert "\n" not in message
+    finally:
+        impatient.close()

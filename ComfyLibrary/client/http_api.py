@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import email.utils
 import re
 import socket
 import time
@@ -54,6 +55,37 @@ def split_credentials(url: str) -> tuple[str, str | None]:
     pair = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}".encode()
     clean = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
     return clean, "Basic " + base64.b64encode(pair).decode()
+
+
+RETRY_LATER_ATTEMPTS = 5
+RETRY_LATER_STATUSES = (429, 503)
+
+
+class RetryLater(ComfyHttpError):
+    """429, or 503 with Retry-After: the server asks to be asked again later."""
+
+    def __init__(self, message: str, status: int, body: object, seconds: float):
+        super().__init__(message, status, body)
+        self.seconds = seconds
+
+
+def retry_after_seconds(response: requests.Response) -> float | None:
+    """How long a 429 (or a 503 with Retry-After) asks to wait, in seconds; None otherwise.
+    Retry-After is a number of seconds or an HTTP date; a 429 without it waits 1 s."""
+    if response.status_code not in RETRY_LATER_STATUSES:
+        return None
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return 1.0 if response.status_code == 429 else None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 1.0 if response.status_code == 429 else None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _reason(exc: Exception) -> str:
@@ -115,13 +147,33 @@ class HttpApi:
         it when the server answers.
         """
         retries = self.retries if method in ("GET", "HEAD") else 0
-        return with_retries(
-            lambda: self._request_once(method, path, timeout, deadline, probe, **kwargs),
-            retries,
-            0.05,
-            (ServerUnreachable,),
-            deadline=deadline,
-        )
+        # "ask again later" (429, or 503 with Retry-After) is waited out, within the
+        # caller's deadline or else this client's timeout: the server did not act on it
+        budget_end = deadline if deadline is not None else time.monotonic() + self.timeout
+        for attempt in range(1, RETRY_LATER_ATTEMPTS + 1):
+            try:
+                return with_retries(
+                    lambda: self._request_once(method, path, timeout, deadline, probe, **kwargs),
+                    retries,
+                    0.05,
+                    (ServerUnreachable,),
+                    deadline=deadline,
+                )
+            except RetryLater as later:
+                left = budget_end - time.monotonic()
+                if attempt == RETRY_LATER_ATTEMPTS or later.seconds > left:
+                    why = (
+                        f"after {attempt} attempts"
+                        if attempt == RETRY_LATER_ATTEMPTS
+                        else f"{max(0.0, left):.1f} s were left"
+                    )
+                    raise ComfyHttpError(
+                        f"{later} It asked to be asked again in {later.seconds:g} s; {why}.",
+                        later.status,
+                        later.body,
+                    ) from None
+                time.sleep(later.seconds)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _request_once(
         self,
@@ -160,6 +212,15 @@ class HttpApi:
             self.breaker.failed()
         else:
             self.breaker.succeeded()
+        later = retry_after_seconds(response)
+        if later is not None:
+            raise RetryLater(
+                f"ComfyUI at {self.base_url} answered {method} {path} with HTTP "
+                f"{response.status_code} ({response.text.strip()[:120] or 'no body'}).",
+                response.status_code,
+                response.text,
+                later,
+            )
         if response.status_code in (401, 403):
             raise ComfyHttpError(
                 f"ComfyUI at {self.base_url} refused {method} {path} with HTTP "

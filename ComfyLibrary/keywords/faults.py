@@ -61,11 +61,12 @@ class FaultKeywords(LibraryComponent):
         node: str | None = None,
         exception_type: str = "RuntimeError",
         alias: str | None = None,
+        retry_after: timedelta | None = None,
     ):
         """Makes the next ``count`` prompts fail.
 
         | =Mode= | =Effect= |
-        | ``http`` | POST /prompt answers HTTP ``status`` (500 gives ComfyUI's own 500 page). |
+        | ``http`` | POST /prompt answers HTTP ``status`` (500 gives ComfyUI's own 500 page), with a ``Retry-After`` header when ``retry_after`` is given: the client waits and asks again for 429 and for 503 with ``Retry-After``, within its timeout. |
         | ``validation`` | POST /prompt answers 400 ``invalid_prompt`` with ``message``. |
         | ``execution`` | The prompt is accepted and fails at ``node`` (an id or a class; the first node when empty) with an ``execution_error`` of ``exception_type`` and ``message``. |
         | ``crash`` | POST /prompt answers 200 with the prompt id, then the mock dies at once (SIGKILL), as a server that crashes right after it acknowledged a prompt. With `Lose Queue On Restart` ``False`` the prompt is there after `Restart Server`. |
@@ -74,6 +75,7 @@ class FaultKeywords(LibraryComponent):
         | Fail Next Prompts    mode=http    status=503
         | Fail Next Prompts    mode=execution    node=KSampler    message=CUDA out of memory    exception_type=torch.OutOfMemoryError
         | Fail Next Prompts    mode=crash
+        | Fail Next Prompts    count=2    status=429    retry_after=500 ms
         """
         self._control(
             alias,
@@ -85,6 +87,7 @@ class FaultKeywords(LibraryComponent):
                 "message": message,
                 "node": node,
                 "exception_type": exception_type,
+                "retry_after": None if retry_after is None else retry_after.total_seconds(),
             },
         )
         self.info(f"The next {count} prompt(s) will fail ({mode.value}).")

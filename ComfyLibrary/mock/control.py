@@ -73,6 +73,9 @@ class ControlRoutes:
                 message=str(body.get("message", "")),
                 node=None if body.get("node") in (None, "") else str(body["node"]),
                 exception_type=str(body.get("exception_type", "RuntimeError")),
+                retry_after=(
+                    None if body.get("retry_after") is None else float(body["retry_after"])
+                ),
             )
             self.faults.add_prompt_failure(failure)
         except (TypeError, ValueError) as exc:

@@ -7,10 +7,12 @@ clash with its API). Each answers the current faults as JSON.
 - ``POST /mock/faults/reset``: clears every fault.
 - ``POST /mock/latency {"ms": 200}``: delays every HTTP answer.
 - ``POST /mock/fail_prompts {"count": 1, "mode": "http", "status": 503}``: the next
-  POST /prompt answers that status. ``"mode": "validation"`` answers 400
-  ``invalid_prompt`` with ``message``. ``"mode": "execution"`` accepts the prompt and
-  fails it at ``node`` (an id or class; any node when absent) with an
-  ``execution_error`` carrying ``message`` and ``exception_type``. ``"mode": "crash"``
+  POST /prompt answers that status (with a ``Retry-After`` header of ``retry_after``
+  seconds when given, as a rate limiter or a proxy in front of ComfyUI answers 429/503).
+  ``"mode": "validation"`` answers 400 ``invalid_prompt`` with ``message``.
+  ``"mode": "execution"`` accepts the prompt and fails it at ``node`` (an id or class;
+  any node when absent) with an ``execution_error`` carrying ``message`` and
+  ``exception_type``. ``"mode": "crash"``
   accepts the prompt, answers, and the mock dies at once (SIGKILL), as a server that
   crashes right after it acknowledged a prompt.
 - ``POST /mock/drop_websockets {"when": "now"}``: aborts every WebSocket now;
@@ -39,6 +41,7 @@ class PromptFailure:
     message: str = ""
     node: str | None = None
     exception_type: str = "RuntimeError"
+    retry_after: float | None = None  # http mode: a Retry-After header, in seconds
 
 
 @dataclass

@@ -64,10 +64,13 @@ def injected_rejection(failure: Any) -> web.Response:
             },
             400,
         )
-    if failure.status == 500 and not failure.message:
+    headers = {} if failure.retry_after is None else {"Retry-After": f"{failure.retry_after:g}"}
+    if failure.status == 500 and not failure.message and not headers:
         return internal_error()
     return web.Response(
-        status=failure.status, text=failure.message or f"{failure.status}: injected fault"
+        status=failure.status,
+        text=failure.message or f"{failure.status}: injected fault",
+        headers=headers,
     )
 
 
