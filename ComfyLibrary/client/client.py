@@ -18,6 +18,7 @@ from ComfyLibrary.client.http_api import HttpApi, normalise_url, split_credentia
 from ComfyLibrary.client.resilience import CircuitBreaker, CircuitOpen
 from ComfyLibrary.client.tracking import CompletionTracker
 from ComfyLibrary.errors import ComfyError, ServerUnreachable, WorkflowError
+from ComfyLibrary.files import write_file
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # ComfyUI's default --max-upload-size
 
@@ -335,7 +336,6 @@ class ComfyClient:
     ) -> list[Path]:
         """Downloads every file listed in a history entry's outputs into ``destination``."""
         files = []
-        destination.mkdir(parents=True, exist_ok=True)
         for item in output_files(history_entry.get("outputs", {})):
             if item.get("type", "output") not in folder_types:
                 continue
@@ -343,9 +343,7 @@ class ComfyClient:
                 item["filename"], item.get("subfolder", ""), item.get("type", "output")
             )
             target = safe_local_path(destination, item.get("subfolder", ""), item["filename"])
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            files.append(target)
+            files.append(write_file(target, data, "the downloaded output"))
         return files
 
 

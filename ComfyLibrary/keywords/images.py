@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from robotlibcore import keyword
 
 from ComfyLibrary.errors import MediaError
+from ComfyLibrary.files import copy_file, save_with
 from ComfyLibrary.keywords.assertions import AssertionOperator, info_value
 from ComfyLibrary.keywords.context import LibraryComponent, size_limits
 from ComfyLibrary.keywords.media_log import MediaLog
@@ -251,8 +251,7 @@ class ImageKeywords(LibraryComponent):
         if not update and not reference.exists():
             self.library.missing_reference(reference, "Reference image")
         if update or not reference.exists():
-            reference.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, reference)
+            copy_file(path, reference, "the reference image")
             message = "updated" if update else "created (it did not exist)"
             self.warn(f"Reference {reference} {message} from {path.name}.")
             return 1.0
@@ -263,7 +262,7 @@ class ImageKeywords(LibraryComponent):
         self.log.image(reference, "reference")
         if result.score < threshold:
             diff_path = path.with_name(f"{path.stem}.diff.png")
-            result.diff.save(diff_path)
+            save_with(diff_path, result.diff.save, "the difference image")
             self.log.image(diff_path, "difference (bright = different)")
             raise AssertionError(
                 f"Image {path.name} does not match reference {reference.name}: "

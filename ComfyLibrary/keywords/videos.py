@@ -10,6 +10,7 @@ from typing import Any
 from robotlibcore import keyword
 
 from ComfyLibrary.errors import MediaError
+from ComfyLibrary.files import save_with
 from ComfyLibrary.keywords.assertions import AssertionOperator, dot, info_value
 from ComfyLibrary.keywords.context import LibraryComponent, parse_size, size_limits
 from ComfyLibrary.keywords.media_log import MediaLog
@@ -253,8 +254,7 @@ class VideoKeywords(LibraryComponent):
         image = frame_at(path, frame, seconds_of(at))
         label = f"frame{frame}" if frame is not None or at is None else f"t{seconds_of(at):g}s"
         target = Path(save_as) if save_as else path.with_name(f"{path.stem}.{label}.png")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        image.save(target)
+        save_with(target, image.save, "the video frame")
         self.log.image(target, f"{path.name} {label}")
         return target
 

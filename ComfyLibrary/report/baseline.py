@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ComfyLibrary.errors import ComfyError
+from ComfyLibrary.files import write_file
 from ComfyLibrary.report.runs import RunRecord
 
 SLOWEST_NODES = 5
@@ -30,8 +31,7 @@ def figures(record: RunRecord) -> dict[str, Any]:
 
 def write(path: Path, record: RunRecord) -> dict[str, Any]:
     data = figures(record)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    write_file(path, json.dumps(data, indent=2) + "\n", "the baseline")
     return data
 
 

@@ -12,6 +12,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from ComfyLibrary.files import write_file
+
 PHASES = ("connect", "validate", "upload", "queue_wait", "execution", "download", "validation")
 
 
@@ -99,8 +101,7 @@ class RunReport:
                 "recoveries": self.recoveries,
                 "summary": self.summary(),
             }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+        write_file(self.path, json.dumps(data, indent=2, default=str), "the run report")
 
     def summary(self) -> dict[str, Any]:
         """Per phase: count, median and max seconds over all runs; and runs per status."""
