@@ -20,19 +20,49 @@ FLAGS = [
 ]
 
 
+# apt waits this long for a lock another apt holds (the Docker engine's set-up, say)
+APT = ["apt-get", "-o", "DPkg::Lock::Timeout=300", "-o", "Acquire::Retries=3"]
+
+
 def find_or_install_chromium() -> str | None:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found or os.geteuid() != 0 or not shutil.which("apt-get"):
         return found
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, check=False)
+    subprocess.run([*APT, "update", "-qq"], env=env, capture_output=True, check=False)
     subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"],
+        [*APT, "install", "-y", "-qq", "chromium", "chromium-driver"],
         env=env,
         capture_output=True,
         check=False,
     )
     return shutil.which("chromium")
+
+
+def chromium_or_skip() -> str:
+    """Debian's chromium (installed when missing, as root with apt), or a skip naming why
+    not: a failure under COMFY_REQUIRE_BROWSER=1."""
+    from tests.conftest import skip_or_fail
+
+    found = find_or_install_chromium()
+    if found is None:
+        skip_or_fail(
+            "Chromium is not installed and cannot be installed here (needs root and apt)",
+            "COMFY_REQUIRE_BROWSER",
+        )
+    return found
+
+
+def import_or_skip(module: str, reason: str):
+    """``pytest.importorskip``, but a failure under COMFY_REQUIRE_BROWSER=1."""
+    import importlib
+
+    from tests.conftest import skip_or_fail
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        skip_or_fail(reason, "COMFY_REQUIRE_BROWSER")
 
 
 class Browser:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -14,6 +16,14 @@ from ComfyLibrary.servers.ports import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REFERENCE = FIXTURES / "reference"
+
+
+def skip_or_fail(reason: str, variable: str) -> NoReturn:
+    """Skips a test for a real absence, named in ``reason``; where ``variable`` is 1 (this
+    project's CI sets every ``COMFY_REQUIRE_*``) the absence is a failure instead."""
+    if os.environ.get(variable) == "1":
+        pytest.fail(f"{variable}=1, but {reason}")
+    pytest.skip(reason)
 
 
 def reference(name: str):

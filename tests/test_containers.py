@@ -7,12 +7,11 @@ The test command starts the engine and builds ``comfylibrary/mock:test`` first
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from ComfyLibrary.errors import ComfyError, ServerStartError
 from ComfyLibrary.servers.containers import LABEL, RUN_ID, ContainerServer, docker_client
+from tests.conftest import skip_or_fail
 
 IMAGE = "comfylibrary/mock:test"
 
@@ -23,9 +22,10 @@ def engine():
         client = docker_client()
         client.images.get(IMAGE)
     except Exception as exc:
-        if os.environ.get("COMFY_REQUIRE_DOCKER") == "1":
-            pytest.fail(f"CI must run the container tests: {exc}")
-        pytest.skip(f"no Docker engine with {IMAGE} here (scripts/docker-engine.sh start): {exc}")
+        skip_or_fail(
+            f"no Docker engine with {IMAGE} here (scripts/docker-engine.sh start): {exc}",
+            "COMFY_REQUIRE_DOCKER",
+        )
     return client
 
 

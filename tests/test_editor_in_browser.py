@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.browser import FLAGS, find_or_install_chromium
+from tests.browser import FLAGS, chromium_or_skip, import_or_skip
 from tests.conftest import start_mock
 
-pytest.importorskip("comfyui_frontend_package", reason="the [frontend] extra is not installed")
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+import_or_skip("comfyui_frontend_package", "the [frontend] extra is not installed")
+sync_api = import_or_skip("playwright.sync_api", "playwright is not installed")
 
 ROOT = Path(__file__).resolve().parents[1]
 # per-user files a fresh ComfyUI 0.8 answers 404 for as well
@@ -25,9 +25,7 @@ OPTIONAL = ("/user.css", "/api/userdata/user.css", "/api/userdata/comfy.template
 
 @pytest.fixture
 def editor(tmp_path):
-    chromium = find_or_install_chromium()
-    if chromium is None:
-        pytest.skip("Chromium is not installed and cannot be installed here")
+    chromium = chromium_or_skip()
     server = start_mock(tmp_path)
     failures: list[str] = []
     origin = urlsplit(server.url).netloc

@@ -3,12 +3,11 @@ thumbnail has really loaded (decoded, with a width), and the links point at file
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.browser import Browser, find_or_install_chromium
+from tests.browser import Browser, chromium_or_skip
 from tests.procs import run_robot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,12 +18,7 @@ THUMBNAILS = """Array.from(document.images)
 
 @pytest.fixture(scope="module")
 def chromium():
-    executable = find_or_install_chromium()
-    if executable is None:
-        if os.environ.get("COMFY_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium is needed for the log.html check and could not be installed")
-        pytest.skip("Chromium is not installed and cannot be installed here (needs root and apt)")
-    browser = Browser(executable)
+    browser = Browser(chromium_or_skip())
     yield browser
     browser.close()
 

@@ -13,7 +13,7 @@ from ComfyLibrary.client import ComfyClient
 from ComfyLibrary.errors import PromptFailed
 from ComfyLibrary.servers import ServerProcess, mock_command, zygote
 from ComfyLibrary.servers.ports import free_port
-from tests.conftest import start_mock
+from tests.conftest import skip_or_fail, start_mock
 from tests.procs import alive, wait_until
 
 TINY = {
@@ -51,6 +51,18 @@ def test_counters_follow_the_folder_as_comfyui_does(tmp_path):
         server.kill()
 
 
+def require_fork_server() -> None:
+    """Skips where mocks are not forked (named why); a failure under
+    COMFY_REQUIRE_FORK_SERVER=1."""
+    if zygote.enabled():
+        return
+    if os.environ.get("COMFY_MOCK_ZYGOTE", "1").strip() in ("0", "false", "no"):
+        reason = "COMFY_MOCK_ZYGOTE turns the fork server off"
+    else:
+        reason = "this Python has no os.pidfd_open or socket.send_fds for the fork server"
+    skip_or_fail(reason, "COMFY_REQUIRE_FORK_SERVER")
+
+
 def test_a_forked_mock_reports_how_it_ended_and_has_its_own_process_group(tmp_path):
     first = start_mock(tmp_path, "first")  # a cold start also starts the fork server
     forked = []
@@ -58,8 +70,7 @@ def test_a_forked_mock_reports_how_it_ended_and_has_its_own_process_group(tmp_pa
         for name in ("second", "third"):
             server = start_mock(tmp_path / name, name)
             forked.append(server)
-        if not zygote.enabled():
-            return
+        require_fork_server()
         assert all(isinstance(s.process, zygote.ForkedProcess) for s in forked)
         second, third = forked
         assert os.getpgid(second.pid) == second.pid
@@ -79,8 +90,8 @@ def test_forked_mocks_end_with_the_fork_server(tmp_path):
     first = start_mock(tmp_path, "first")
     server = start_mock(tmp_path / "again", "again")
     try:
-        if not isinstance(server.process, zygote.ForkedProcess):
-            return
+        require_fork_server()
+        assert isinstance(server.process, zygote.ForkedProcess), "a later mock was not forked"
         pid = server.pid
         zygote.ZYGOTES.discard()
         assert wait_until(lambda: not alive(pid), timeout=10)
@@ -136,8 +147,7 @@ def test_a_forked_mock_that_ended_before_it_was_watched_reports_its_exit_code(
 ):
     first = start_mock(tmp_path, "first")  # makes sure the fork server runs
     try:
-        if not zygote.enabled():
-            return
+        require_fork_server()
         command = [*mock_command(0), "--latency-ms", "not-a-number"]  # argparse refuses it
         real_pidfd_open = os.pidfd_open
 
@@ -148,8 +158,7 @@ def test_a_forked_mock_that_ended_before_it_was_watched_reports_its_exit_code(
         monkeypatch.setattr(os, "pidfd_open", ended_already)
         process = zygote.ZYGOTES.fork(command, dict(os.environ), tmp_path)
         monkeypatch.setattr(os, "pidfd_open", real_pidfd_open)
-        if process is None:  # the fork server was being replaced: nothing to check
-            return
+        assert process is not None, "the running fork server did not fork"
         assert process.poll() == 2
         assert "invalid float value" in process.stdout.read().decode()
     finally:
@@ -160,8 +169,7 @@ def test_a_frozen_fork_server_costs_a_start_half_its_time_then_is_replaced(tmp_p
     first = start_mock(tmp_path, "first")
     servers = [first]
     try:
-        if not zygote.enabled():
-            return
+        require_fork_server()
         frozen = zygote.ZYGOTES._process
         assert frozen is not None
         os.kill(frozen.pid, signal.SIGSTOP)

@@ -11,11 +11,11 @@ import pytest
 import requests
 
 from ComfyLibrary.workflow.ui_format import convert_ui_workflow
-from tests.browser import FLAGS, find_or_install_chromium
+from tests.browser import FLAGS, chromium_or_skip, import_or_skip
 from tests.conftest import start_mock
 
-pytest.importorskip("comfyui_frontend_package", reason="the [frontend] extra is not installed")
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+import_or_skip("comfyui_frontend_package", "the [frontend] extra is not installed")
+sync_api = import_or_skip("playwright.sync_api", "playwright is not installed")
 
 SAMPLE = sorted((Path(__file__).parent / "fixtures" / "templates").glob("*.json"))
 
@@ -26,9 +26,7 @@ def comparable(prompt: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def frontend(tmp_path_factory):
-    chromium = find_or_install_chromium()
-    if chromium is None:
-        pytest.skip("Chromium is not installed and cannot be installed here")
+    chromium = chromium_or_skip()
     server = start_mock(tmp_path_factory.mktemp("frontend-mock"))
     requests.post(f"{server.url}/settings", json={"Comfy.TutorialCompleted": True}, timeout=5)
     catalog = requests.get(f"{server.url}/object_info", timeout=10).json()
