@@ -48,6 +48,25 @@ def wait_until(condition, timeout: float, interval: float = 0.05):
     return condition()
 
 
+IDLE_ROBOT_IMPORT = 0.35  # seconds to import robot in a new interpreter, idle 2-core machine
+
+
+def pace() -> float:
+    """How many times slower than an idle machine this one is now (at least 1): a new
+    interpreter importing Robot Framework, timed (best of three) against its idle time.
+    Bounds on process lifetimes scale with it instead of being constants that a busy CI
+    runner breaks."""
+    import subprocess
+    import sys
+
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import robot.running"], check=True)
+        best = min(best, time.perf_counter() - started)
+    return max(1.0, best / IDLE_ROBOT_IMPORT)
+
+
 def descendants(root: int) -> dict[int, str]:
     """Every process below ``root``: pid -> command line."""
     processes = _processes()
