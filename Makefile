@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RESULTS ?= results
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint engine pytest robot pabot real docs clean
+.PHONY: run test install lint engine pytest robot pabot floor real docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment: install python3-venv (apt-get install python3-venv)"; exit 1; }
@@ -26,7 +26,7 @@ run: install
 
 ## Everything: lint, a Docker engine for the container tests (where one can run), pytest,
 ## the Robot suites, the mock suites under pabot, and the real lane.
-test: install lint engine pytest robot pabot real
+test: install lint engine pytest robot pabot floor real
 
 lint: install
 	$(BIN)/ruff check .
@@ -54,6 +54,16 @@ robot: install
 
 pabot: install
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pabot --processes 4 --pabotlibport 0 --outputdir $(RESULTS)/pabot suites/mock
+
+## The oldest Robot Framework the metadata allows (RF_FLOOR), laid over the venv's: the
+## diagnostics test and the mock suites must pass with it too.
+RF_FLOOR ?= 7.0.1
+FLOOR := $(VENV)/robotframework-$(RF_FLOOR)
+floor: install
+	$(BIN)/python -m pip install --quiet --no-deps --target $(FLOOR) "robotframework==$(RF_FLOOR)" 2>&1 | { grep -v -e "^WARNING: Location" -e "dependency" -e "requires robotframework" || true; }
+	PYTHONPATH=$(FLOOR) $(BIN)/python -c "import robot; assert robot.__version__ == '$(RF_FLOOR)', robot.__version__"
+	PYTHONPATH=$(FLOOR) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_usability.py
+	PYTHONPATH=$(FLOOR) $(BIN)/robot --outputdir $(RESULTS)/rf-$(RF_FLOOR) suites/mock
 
 ## Real ComfyUI on the CPU with the tiny test models under suites/real (scripts/real-lane.sh):
 ## from COMFYUI_SOURCE (a folder or .tar.gz) or a pinned clone; skipped where neither is at

@@ -72,10 +72,12 @@ def _failure_is_expected() -> bool:
 
         context = EXECUTION_CONTEXTS.current
         steps = getattr(context, "steps", []) if context is not None else []
-        for _, result, _ in steps:
+        for step in steps:  # (data, result) on Robot Framework 7.0, (data, result, ...) later
+            result = step[1]
             if getattr(result, "type", "") == "TRY":
                 return True
-            if getattr(result, "owner", None) == "BuiltIn" and result.name in EXPECTING_KEYWORDS:
+            owner = getattr(result, "owner", None) or getattr(result, "libname", None)
+            if owner == "BuiltIn" and result.name in EXPECTING_KEYWORDS:
                 return True
     except Exception:
         return False

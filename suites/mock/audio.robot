@@ -14,7 +14,7 @@ Test Tags        audio
 *** Test Cases ***
 Text To Audio Makes A FLAC Of The Requested Length
     ${result} =    Run Workflow    text_to_audio    prompt=rain on a tin roof    seed=7    duration=5
-    Should Match Regexp    ${result.files}[0]    audio/ComfyUI_\\d{5}_\\.flac$
+    Should Match Regexp    ${{ str($result.files[0]) }}    audio/ComfyUI_\\d{5}_\\.flac$
     ${audio} =    Audio Should Be Valid    ${result.files}[0]    format=flac    sample_rate=44100
     ...    channels=2    min_duration=4.9 s    max_duration=5.1 s    min_size=10 KB    max_size=5 MB
     Should Be True    ${audio.peak_dbfs} > -30
