@@ -6,6 +6,12 @@ failure, and there must be none.
 
 Run: .venv/bin/python benchmarks/restart_load.py [--clients 20] [--prompts 50] [--lose-queue]
 
+With --kills-after-answers N it instead kills the mock N times, each time the instant a
+client has received the k-th ``200`` answer to POST /prompt (k drawn over the submission
+window, other clients' submissions in flight), restarts it, and checks that every prompt
+it acknowledged before it died is queued or in its history: an acknowledged prompt must
+never be lost. It prints each kill and the worst case.
+
 With --lose-queue the mock loses its queue on restart, as ComfyUI does: then prompts that
 were queued at the crash are reported lost (never hang), and none that finished is
 reported failed.
@@ -116,7 +122,87 @@ class Run:
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-restart-load-") as folder:  # removed afterwards
+        if "--kills-after-answers" in sys.argv:
+            return kills_after_answers(Path(folder))
         return measure(Path(folder))
+
+
+def one_kill_after_an_answer(root: Path, clients: int, kill_at: int) -> tuple[int, list[str]]:
+    """Clients submit until the ``kill_at``-th answer arrives; its receiver SIGKILLs the
+    mock at once. Returns how many prompts were acknowledged and which of them are lost."""
+    import requests
+
+    port = free_port()
+    options = {**mock_folders(root), "keep_queue_on_restart": True, "step_ms": 20}
+    server = ServerProcess(mock_command(port, options=options), port, root / "k.log", "kill")
+    server.start(15)
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    def submitter(index: int) -> None:
+        with requests.Session() as session:
+            number = 0
+            while not killed.is_set():
+                number += 1
+                body = {"prompt": sampler(index * 1000000 + number, 2)}
+                try:
+                    answer = session.post(f"{server.url}/prompt", json=body, timeout=5)
+                except requests.RequestException:
+                    return  # the kill came while this one was in flight: not acknowledged
+                if answer.status_code != 200:
+                    continue
+                with lock:
+                    acknowledged.append(answer.json()["prompt_id"])
+                    if len(acknowledged) == kill_at and not killed.is_set():
+                        server.kill()  # the instant after the answer
+                        killed.set()
+
+    threads = [threading.Thread(target=submitter, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    server.start(30)
+    checker = ComfyClient(server.url)
+    try:
+        queue = checker.queue()
+        queued = {item[1] for item in queue["queue_running"] + queue["queue_pending"]}
+        history = checker.history(max_items=100000)
+    finally:
+        checker.close()
+        server.kill()
+    lost = [pid for pid in acknowledged if pid not in queued and pid not in history]
+    return len(acknowledged), lost
+
+
+def kills_after_answers(root: Path) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills-after-answers", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--window", type=int, default=200, help="answers to draw the kill from")
+    args = parser.parse_args()
+    import random
+
+    draw = random.Random(2026)
+    rows, worst, total_acknowledged, total_lost = [], 0, 0, 0
+    for kill in range(1, args.kills_after_answers + 1):
+        kill_at = draw.randint(1, args.window)
+        folder = root / f"kill-{kill}"
+        folder.mkdir()
+        acknowledged, lost = one_kill_after_an_answer(folder, args.clients, kill_at)
+        rows.append(
+            f"kill {kill:3}: after answer {kill_at:4}: {acknowledged:4} acknowledged, "
+            f"{len(lost)} lost"
+        )
+        worst = max(worst, len(lost))
+        total_acknowledged += acknowledged
+        total_lost += len(lost)
+    print("\n".join(rows))
+    print(f"kills right after an answer: {args.kills_after_answers}, {args.clients} clients")
+    print(f"acknowledged prompts       : {total_acknowledged}")
+    print(f"acknowledged, then lost    : {total_lost} (worst kill: {worst})")
+    return 1 if total_lost else 0
 
 
 def measure(root: Path) -> int:
