@@ -125,3 +125,31 @@ def test_model_previews_answer_as_0_8_does_for_models_without_one(shared_mock, p
     assert answer.status_code == status
     if status == 404:
         assert answer.content == b""
+
+
+def recorded(path: str):
+    [case] = [c for c in reference("get_endpoints.json") if c["request"]["path"] == path]
+    return case["response"]["json"]
+
+
+def shape(paths: list[str], base: str, output: str) -> list[str]:
+    """Folder paths with the server's own locations replaced by placeholders."""
+    return [p.replace(output, "<output>").replace(base, "<base>") for p in paths]
+
+
+def test_model_folders_are_0_8s_in_its_order_and_places(shared_mock):
+    base, output = "/srv/ComfyUI", "/srv/ComfyUI/output"
+    folders = requests.get(shared_mock.url + "/internal/folder_paths", timeout=5).json()
+    expected = recorded("/internal/folder_paths")
+    assert list(folders) == list(expected)
+    mock_output = str(shared_mock.log_path.parent / "out")
+    mock_base = folders["custom_nodes"][0].removesuffix("/custom_nodes")
+    for name, paths in expected.items():
+        assert shape(folders[name], mock_base, mock_output) == shape(paths, base, output), name
+    listed = requests.get(shared_mock.url + "/experiment/models", timeout=5).json()
+    assert [entry["name"] for entry in listed] == [
+        entry["name"] for entry in recorded("/experiment/models")
+    ]
+    names = requests.get(shared_mock.url + "/models", timeout=5).json()
+    assert names == recorded("/models")
+    assert requests.get(shared_mock.url + "/models/diffusers", timeout=5).json() == []

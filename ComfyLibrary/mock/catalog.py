@@ -17,6 +17,40 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+# ComfyUI 0.8's folders (folder_paths.folder_names_and_paths), in its order, with where
+# each is looked for: relative to ComfyUI's folder, "output/..." under the output folder.
+COMFYUI_FOLDERS: dict[str, tuple[str, ...]] = {
+    "checkpoints": ("models/checkpoints", "output/checkpoints"),
+    "configs": ("models/configs",),
+    "loras": ("models/loras", "output/loras"),
+    "vae": ("models/vae", "output/vae"),
+    "text_encoders": ("models/text_encoders", "models/clip", "output/clip"),
+    "diffusion_models": ("models/unet", "models/diffusion_models", "output/diffusion_models"),
+    "clip_vision": ("models/clip_vision",),
+    "style_models": ("models/style_models",),
+    "embeddings": ("models/embeddings",),
+    "diffusers": ("models/diffusers",),
+    "vae_approx": ("models/vae_approx",),
+    "controlnet": ("models/controlnet", "models/t2i_adapter"),
+    "gligen": ("models/gligen",),
+    "upscale_models": ("models/upscale_models",),
+    "latent_upscale_models": ("models/latent_upscale_models",),
+    "custom_nodes": ("custom_nodes",),
+    "hypernetworks": ("models/hypernetworks",),
+    "photomaker": ("models/photomaker",),
+    "classifiers": ("models/classifiers",),
+    "model_patches": ("models/model_patches",),
+    "audio_encoders": ("models/audio_encoders",),
+}
+# Folders 0.8's /experiment/models leaves out: they hold no models.
+NOT_MODEL_FOLDERS = ("configs", "custom_nodes")
+
+
+def folder_names(models: dict[str, list[str]]) -> list[str]:
+    """0.8's folder names in its order, then any other folder a team's model list adds."""
+    return [*COMFYUI_FOLDERS, *sorted(set(models) - set(COMFYUI_FOLDERS))]
+
+
 # Input names whose choices are model files, and the model folder they list.
 MODEL_INPUT_FOLDERS = {
     "ckpt_name": "checkpoints",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ComfyLibrary import protocol
+from ComfyLibrary.mock.catalog import COMFYUI_FOLDERS, folder_names
 from ComfyLibrary.mock.prompt_queue import SENSITIVE_EXTRA_DATA_KEYS
 from ComfyLibrary.mock.validation import NodeNotAnObject, validate_prompt
 from ComfyLibrary.mock.vram import SIMULATED_VRAM
@@ -318,10 +319,10 @@ class Routes:
         return json_answer(["/" + p.relative_to(root).as_posix() for p in scripts])
 
     async def models(self, request: web.Request) -> web.Response:
-        return json_answer(sorted(self.server.catalog.models))
+        return json_answer(folder_names(self.server.catalog.models))
 
     async def models_folder(self, request: web.Request) -> web.Response:
         folder = request.match_info["folder"]
-        if folder not in self.server.catalog.models:
+        if folder not in COMFYUI_FOLDERS and folder not in self.server.catalog.models:
             return empty(404)
-        return json_answer(sorted(self.server.catalog.models[folder]))
+        return json_answer(sorted(self.server.catalog.models.get(folder, [])))

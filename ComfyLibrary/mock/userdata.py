@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from ComfyLibrary.mock.catalog import COMFYUI_FOLDERS, NOT_MODEL_FOLDERS, folder_names
 from ComfyLibrary.mock.routes import internal_error
 
 if TYPE_CHECKING:
@@ -252,19 +253,34 @@ class UserDataRoutes:
         return web.Response(status=404)
 
     def _folders(self) -> dict[str, list[str]]:
-        base = self.server.config.user_directory().parent / "models"
-        return {name: [str(base / name)] for name in sorted(self.server.catalog.models)}
+        """Every folder and where it lies, as 0.8's ``folder_names_and_paths`` (the mock's
+        folder stands for ComfyUI's; its output folder for ComfyUI's output)."""
+        base = self.server.config.user_directory().parent
+        output = self.server.dirs.output
+
+        def where(relative: str) -> str:
+            top, _, rest = relative.partition("/")
+            return str(output / rest if top == "output" else base / relative)
+
+        return {
+            name: [where(r) for r in COMFYUI_FOLDERS.get(name, (f"models/{name}",))]
+            for name in folder_names(self.server.catalog.models)
+        }
 
     async def model_folders(self, request: web.Request) -> web.Response:
         return web.json_response(
-            [{"name": name, "folders": paths} for name, paths in self._folders().items()]
+            [
+                {"name": name, "folders": paths}
+                for name, paths in self._folders().items()
+                if name not in NOT_MODEL_FOLDERS
+            ]
         )
 
     async def model_files(self, request: web.Request) -> web.Response:
         folder = request.match_info["folder"]
-        if folder not in self.server.catalog.models:
+        if folder not in self._folders() or folder in NOT_MODEL_FOLDERS:
             return web.Response(status=404)
-        names = sorted(self.server.catalog.models[folder])
+        names = sorted(self.server.catalog.models.get(folder, []))
         return web.json_response([{"name": name, "pathIndex": 0} for name in names])
 
     async def model_preview(self, request: web.Request) -> web.Response:
