@@ -235,20 +235,41 @@ def test_view_of_a_nul_name_is_404_without_a_traceback(mock_server):
     assert "Traceback" not in mock_server.log_path.read_text()
 
 
-def test_a_dependency_cycle_is_answered_as_comfyui_does(mock_server):
-    prompt = {
-        "1": {"class_type": "ImageInvert", "inputs": {"image": ["2", 0]}},
-        "2": {"class_type": "ImageInvert", "inputs": {"image": ["1", 0]}},
-        "3": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "c"}},
-    }
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        {
+            "1": {"class_type": "ImageInvert", "inputs": {"image": ["2", 0]}},
+            "2": {"class_type": "ImageInvert", "inputs": {"image": ["1", 0]}},
+            "3": {
+                "class_type": "SaveImage",
+                "inputs": {"images": ["2", 0], "filename_prefix": "c"},
+            },
+        },
+        {
+            "1": {"class_type": "ImageInvert", "inputs": {"image": ["1", 0]}},
+            "3": {
+                "class_type": "SaveImage",
+                "inputs": {"images": ["1", 0], "filename_prefix": "c"},
+            },
+        },
+    ],
+    ids=["two-node cycle", "self loop"],
+)
+def test_a_dependency_cycle_is_answered_as_comfyui_does(mock_server, prompt):
+    """As real ComfyUI 0.8 (CPU) answered when asked during this project's real lane: the
+    innermost of its recursive validations catches the RecursionError, and every call
+    above marks its node invalid without a reason, so neither details nor node errors
+    say anything."""
     answer = requests.post(f"{mock_server.url}/prompt", json={"prompt": prompt}, timeout=10)
     assert answer.status_code == 400
-    body = answer.json()
-    assert body["error"]["type"] == "prompt_outputs_failed_validation"
-    assert body["error"]["message"] == "Prompt outputs failed validation"
-    [error] = body["node_errors"]["3"]["errors"]
-    assert error["type"] == "exception_during_validation"
-    assert "maximum recursion depth exceeded" in error["details"]
-    assert error["extra_info"]["exception_type"] == "RecursionError"
-    assert body["node_errors"]["3"]["dependent_outputs"] == ["3"]
+    assert answer.json() == {
+        "error": {
+            "type": "prompt_outputs_failed_validation",
+            "message": "Prompt outputs failed validation",
+            "details": "",
+            "extra_info": {},
+        },
+        "node_errors": {},
+    }
     assert "Traceback" not in mock_server.log_path.read_text()

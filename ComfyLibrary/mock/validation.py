@@ -159,9 +159,11 @@ class PromptValidator:
         if node_id in self.validated:
             return self.validated[node_id]
         if node_id in self._visiting:
-            # ComfyUI 0.8 follows links recursively and runs out of stack on a cycle
-            self._visiting.clear()
-            raise RecursionError("maximum recursion depth exceeded")
+            # ComfyUI 0.8 follows links recursively until the stack runs out on a cycle; the
+            # innermost call reports the RecursionError, then every call above it marks its
+            # node invalid with no reason of its own, overwriting it: the prompt fails with
+            # no node errors and empty details. A revisit is that invalid input here.
+            return False, []
         self._visiting.add(node_id)
         try:
             return self._validate_unvisited(node_id)
