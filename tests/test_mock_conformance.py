@@ -195,3 +195,18 @@ def test_post_prompt_success_variants_match_comfyui(mock_server):
             offset = recorded - number if offset is None else offset
             assert number == recorded - offset, case["note"]
         assert _same_errors(body, expected), case["note"]
+
+
+def test_output_tooltips_have_0_8s_shape(shared_mock):
+    """Where real 0.8 has an output tooltip, the mock has one too: an empty string, as the
+    mock leaves every text of ComfyUI's out of its catalog (descriptions are empty too)."""
+    recorded = reference("output_tooltips_shape.json")["output_tooltips"]
+    served = requests.get(f"{shared_mock.url}/object_info", timeout=10).json()
+    different = {
+        name: (shape, served[name].get("output_tooltips"))
+        for name, shape in recorded.items()
+        if name in served
+        and [None if t is None else "text" for t in served[name].get("output_tooltips") or []]
+        != shape
+    }
+    assert different == {}
