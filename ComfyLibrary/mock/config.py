@@ -78,4 +78,14 @@ class MockConfig:
         return {str(k): [str(x) for x in v] for k, v in data.items()}
 
     def argv(self) -> list[str]:
-        return ["comfy-mock", "--listen", self.host, "--port", str(self.port)]
+        """``system.argv`` of /system_stats. ``--disable-api-nodes``: the catalog has no API
+        nodes (recorded from a 0.8 started so), and ComfyUI's editor reads it there: without
+        it the editor asks api.comfy.org for releases, which a 0.8 started so never does."""
+        return [
+            "comfy-mock",
+            "--listen",
+            self.host,
+            "--port",
+            str(self.port),
+            "--disable-api-nodes",
+        ]
