@@ -123,9 +123,9 @@ Performance Does Not Regress Against A Baseline From This Machine
     Performance Should Not Regress    ${baseline}    update=True
     File Should Exist    ${baseline}
     Run Workflow    tiny_text_to_image    seed=random    timeout=2 min
-    # a loaded CI machine varies a lot; a real regression (a model reloaded per run, a CPU
-    # fallback on a GPU box) costs far more than this
-    Performance Should Not Regress    ${baseline}    tolerance=200%    min_difference=5 s
+    # one tiny run on a loaded CI machine varies several-fold; a regression worth a red
+    # (a model loaded again for every run, a GPU box fallen back to its CPU) costs more
+    Performance Should Not Regress    ${baseline}    tolerance=400%    min_difference=30 s
 
 A Generated Image Matches Its Golden Reference And Another Does Not
     [Documentation]    The goldens were made by this workflow on real ComfyUI 0.8 (CPU) and on
