@@ -22,7 +22,7 @@ install: $(STAMP)
 
 ## The main job: every Robot suite against the embedded mock server.
 run: install
-	$(BIN)/robot --outputdir $(RESULTS) suites/
+	$(BIN)/robot --outputdir $(RESULTS) --xunit xunit.xml suites/
 
 ## Everything: lint, a Docker engine for the container tests (where one can run), pytest,
 ## the Robot suites, the mock suites under pabot, and the real lane.
