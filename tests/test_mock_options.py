@@ -96,3 +96,67 @@ def test_unknown_host_is_named_as_such():
             client.connect(5)
     finally:
         client.close()
+
+
+def test_a_bad_pace_stops_the_mock_with_one_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "ComfyLibrary.mock", "--port", "0", "--pace", "slowly"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert done.stderr.strip() == (
+        "comfy-mock: --pace: pace must be fast, real or a positive number, not 'slowly'"
+    )
+
+
+def test_the_pace_is_set_at_run_time_kept_over_a_reset_and_refused_when_wrong(shared_mock):
+    url = shared_mock.url
+    try:
+        assert requests.post(f"{url}/mock/pace", json={"pace": "real"}, timeout=5).json()[
+            "pace"
+        ] == pytest.approx(1.0)
+        faults = requests.post(f"{url}/mock/faults/reset", timeout=5).json()
+        assert faults["pace"] == pytest.approx(1.0)  # a setting, not a fault
+        refused = requests.post(f"{url}/mock/pace", json={"pace": -2}, timeout=5)
+        assert refused.status_code == 400
+        assert "pace must be fast, real or a positive number" in refused.text
+    finally:
+        requests.post(f"{url}/mock/pace", json={"pace": "fast"}, timeout=5)
+    assert requests.get(f"{url}/mock/faults", timeout=5).json()["pace"] is None
+
+
+def test_at_real_pace_a_blur_takes_what_0_8_takes_and_at_half_pace_half(shared_mock):
+    import time
+
+    from ComfyLibrary.mock.pace import BLUR_SECONDS_512_R31
+
+    client = ComfyClient(shared_mock.url)
+    client.connect(5)
+
+    def blur(color: int) -> float:
+        prompt = {
+            "1": {
+                "class_type": "EmptyImage",
+                "inputs": {"width": 512, "height": 512, "batch_size": 1, "color": color},
+            },
+            "2": {
+                "class_type": "ImageBlur",
+                "inputs": {"image": ["1", 0], "blur_radius": 31, "sigma": 5.0},
+            },
+            "3": {"class_type": "PreviewImage", "inputs": {"images": ["2", 0]}},
+        }
+        started = time.monotonic()
+        client.wait_for_completion(client.submit(prompt), 30)
+        return time.monotonic() - started
+
+    try:
+        requests.post(f"{shared_mock.url}/mock/pace", json={"pace": "real"}, timeout=5)
+        assert blur(101) >= BLUR_SECONDS_512_R31  # a lower bound: sleeping cannot be faster
+        requests.post(f"{shared_mock.url}/mock/pace", json={"pace": 0.5}, timeout=5)
+        assert blur(102) >= BLUR_SECONDS_512_R31 / 2
+    finally:
+        requests.post(f"{shared_mock.url}/mock/pace", json={"pace": "fast"}, timeout=5)
+        client.close()

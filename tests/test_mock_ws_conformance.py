@@ -8,13 +8,14 @@ import contextlib
 import copy
 import json
 import struct
+import time
 import uuid
 
 import pytest
 import requests
 import websocket
 
-from tests.conftest import reference
+from tests.conftest import reference, start_mock
 from tests.wsprobe import Probe, compact
 
 CONNECT = reference("ws_connect.json")
@@ -232,3 +233,73 @@ def test_interrupt_for_another_prompt_is_ignored_and_idle_interrupt_does_not_lea
     frames = read_until(probe, is_done(prompt_id))
     assert "execution_success" in compact_all(frames)
     probe.close()
+
+
+# At ComfyUI 0.8's pace ---------------------------------------------------------------
+# Two recordings interrupt a chain of 512x512 blurs a second after it starts: real 0.8 is
+# still in the chain then; a fast mock has finished it. At --pace real they agree.
+
+
+@pytest.fixture
+def paced_mock(tmp_path):
+    server = start_mock(tmp_path, pace="real")
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def chain_shape(sequence: list[str]) -> list[str]:
+    """A WebSocket sequence without the per-node frames (``progress_state`` and
+    ``executing`` of a node): what must agree when two servers stop a node apart."""
+    return [
+        item
+        for item in sequence
+        if not item.startswith("progress_state")
+        and not (item.startswith("executing(node=") and item != "executing(node=None)")
+    ]
+
+
+def test_at_real_pace_a_wrong_interrupt_is_ignored_and_a_global_one_ends_the_chain(paced_mock):
+    recorded = INTERRUPT["interrupt_with_wrong_prompt_id"]
+    probe = Probe(paced_mock.url)
+    probe.recv()
+    prompt_id = post(paced_mock.url, recorded["prompt"], probe.client_id)
+    read_until(probe, lambda f: f["type"] == "executing" and f["data"].get("node") == "11")
+    wrong = {"prompt_id": "not-the-running-one"}
+    requests.post(f"{paced_mock.url}/interrupt", json=wrong, timeout=5).raise_for_status()
+    time.sleep(1.0)  # the recorder's own pause before its second interrupt
+    requests.post(f"{paced_mock.url}/interrupt", json={}, timeout=5).raise_for_status()
+    frames = read_until(probe, is_done(prompt_id))
+    probe.close()
+    ours = compact_all(frames)
+    assert chain_shape(ours) == chain_shape(recorded["ws"]["sequence"])
+    reached = [s for s in ours if s.startswith("executing(node=") and s != "executing(node=None)"]
+    assert "executing(node=99)" not in reached  # interrupted inside the chain, as 0.8 was
+    assert len(reached) >= 4  # past node 11, which the wrong interrupt did not stop
+    entry = requests.get(f"{paced_mock.url}/history/{prompt_id}", timeout=5).json()[prompt_id]
+    theirs = next(iter(recorded["history_entry"]["response"]["json"].values()))
+    assert entry["outputs"] == theirs["outputs"] == {}
+    assert entry["status"]["status_str"] == theirs["status"]["status_str"] == "error"
+    assert [m[0] for m in entry["status"]["messages"]] == [
+        m[0] for m in theirs["status"]["messages"]
+    ]
+
+
+def test_at_real_pace_an_interrupt_reaches_a_prompt_without_client_id_mid_chain(paced_mock):
+    recorded = ISOLATION["interrupt_of_prompt_without_client_id"]
+    watcher = Probe(paced_mock.url)
+    watcher.recv()
+    prompt_id = post(paced_mock.url, recorded["post"]["request"]["json"]["prompt"])
+    time.sleep(1.2)  # the recorder's pause before it interrupts
+    requests.post(f"{paced_mock.url}/interrupt", timeout=5).raise_for_status()
+    frames = read_until(watcher, lambda f: compact(f) == "status(queue_remaining=0)")
+    watcher.close()
+    ours = compact_all(frames[1:])
+    assert chain_shape(ours) == chain_shape(recorded["watcher"]["sequence"])
+    entry = requests.get(f"{paced_mock.url}/history/{prompt_id}", timeout=5).json()[prompt_id]
+    theirs = next(iter(recorded["history"]["response"]["json"].values()))
+    assert entry["outputs"] == theirs["outputs"] == {}
+    assert [m[0] for m in entry["status"]["messages"]] == [
+        m[0] for m in theirs["status"]["messages"]
+    ]

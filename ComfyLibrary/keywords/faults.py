@@ -51,6 +51,26 @@ class FaultKeywords(LibraryComponent):
         self._control(alias, "latency", {"ms": latency.total_seconds() * 1000})
         self.info(f"Every HTTP answer now takes {self.timestr(latency.total_seconds())} longer.")
 
+    @keyword("Set Server Pace", tags=("Faults",))
+    def set_server_pace(self, pace: str = "real", alias: str | None = None):
+        """Sets how long a mock server's nodes take: ``real`` makes each node take about what
+        ComfyUI 0.8 takes for it on a 2-core CPU (blurs by image size and radius, samplers
+        per step by the latent's size, decoders and PNG writes by pixels, loaders); ``fast``
+        (the mock's default) runs them as fast as it can; a number scales ``real``
+        (``0.5`` is twice as fast).
+
+        At ``real`` pace a test can act while a prompt runs, as against a real server: an
+        interrupt lands mid-chain, a kill mid-sampling. The pace stays set across `Reset
+        Faults`. `Start Mock Server` takes ``pace=`` too.
+
+        Example:
+        | Set Server Pace    real
+        | Set Server Pace    0.25
+        | Set Server Pace    fast
+        """
+        self._control(alias, "pace", {"pace": pace})
+        self.info(f"Nodes now run at {pace} pace.")
+
     @keyword("Fail Next Prompts", tags=("Faults",))
     def fail_next_prompts(
         self,

@@ -37,6 +37,7 @@ class ServerKeywords(LibraryComponent):
         history_delay_ms: float | None = None,
         stall: bool = False,
         keep_queue_on_restart: bool = False,
+        pace: str = "fast",
         output_directory: Path | None = None,
         input_directory: Path | None = None,
         ready_timeout: timedelta = timedelta(seconds=15),
@@ -58,6 +59,7 @@ class ServerKeywords(LibraryComponent):
         | ``history_delay_ms`` | Write history late (see `Delay History Write`). |
         | ``stall`` | Start with execution stalled (see `Stall Execution`). |
         | ``keep_queue_on_restart`` | Keep queue and history across restarts (see `Lose Queue On Restart`). |
+        | ``pace`` | ``fast`` (default), ``real`` (nodes take about what ComfyUI 0.8 takes on a 2-core CPU) or a number that scales ``real`` (see `Set Server Pace`). |
         | ``output_directory``, ``input_directory`` | Folders for outputs and uploads. Default: under the server's folder in the output directory. |
         | ``ready_timeout`` | How long to wait for the server to answer. |
 
@@ -80,6 +82,7 @@ class ServerKeywords(LibraryComponent):
             "history_delay_ms": history_delay_ms,
             "stall": stall,
             "keep_queue_on_restart": keep_queue_on_restart,
+            "pace": None if str(pace).strip().lower() == "fast" else pace,
             "output_directory": output_directory or folder / "output",
             "input_directory": input_directory or folder / "input",
             "temp_directory": folder / "temp",

@@ -27,6 +27,15 @@ def _env_port() -> int:
     return int(value)
 
 
+def _pace(value: str) -> float | None:
+    from ComfyLibrary.mock.pace import parse_pace
+
+    try:
+        return parse_pace(value)
+    except ValueError as exc:
+        sys.exit(f"comfy-mock: --pace: {exc}")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="comfy-mock",
@@ -68,6 +77,12 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         default=2.0,
         help="simulated time per sampling step in milliseconds (default: 2)",
+    )
+    p.add_argument(
+        "--pace",
+        default="fast",
+        help="fast (default: as fast as the mock can), real (each node about as long as "
+        "ComfyUI 0.8 takes on a 2-core CPU) or a number that scales real",
     )
     p.add_argument(
         "--object-info",
@@ -125,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         input_directory=args.input_directory,
         temp_directory=args.temp_directory,
         step_ms=args.step_ms,
+        pace=_pace(args.pace),
         object_info=args.object_info,
         models=args.models,
         latency_ms=args.latency_ms,

@@ -24,10 +24,12 @@ class MockConfig:
     stall: bool = False
     keep_queue_on_restart: bool = False
     control_token: str | None = None
+    pace: float | None = None
 
     def apply_faults(self, faults: Any) -> None:
         """Sets the faults asked for on the command line."""
         faults.set_latency(self.latency_ms)
+        faults.state.pace = self.pace
         faults.state.history_delay_ms = self.history_delay_ms
         faults.state.keep_queue = self.keep_queue_on_restart
         if self.stall:

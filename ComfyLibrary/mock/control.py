@@ -34,6 +34,7 @@ class ControlRoutes:
             ("stall", self.stall),
             ("history_delay", self.history_delay),
             ("keep_queue", self.keep_queue),
+            ("pace", self.pace),
         ):
             app.router.add_post(CONTROL_PREFIX + path, handler)
 
@@ -108,4 +109,14 @@ class ControlRoutes:
         body = await self._body(request)
         self.faults.state.keep_queue = bool(body.get("keep", True))
         self.server.save_state()
+        return self._answer()
+
+    async def pace(self, request: web.Request) -> web.Response:
+        from ComfyLibrary.mock.pace import parse_pace
+
+        body = await self._body(request)
+        try:
+            self.faults.state.pace = parse_pace(body.get("pace", "fast"))
+        except ValueError as exc:
+            return bad_request(str(exc))
         return self._answer()

@@ -23,6 +23,7 @@ from ComfyLibrary.mock import nodes
 from ComfyLibrary.mock.catalog import NodeCatalog
 from ComfyLibrary.mock.faults import Faults, wait_seconds
 from ComfyLibrary.mock.graph import execution_order, is_link
+from ComfyLibrary.mock.pace import node_seconds, step_seconds
 from ComfyLibrary.mock.prompt_queue import PromptQueue, QueueItem
 from ComfyLibrary.mock.save_counters import SaveCounters, save_path
 from ComfyLibrary.mock.vram import LoadedModels
@@ -79,9 +80,15 @@ class NodeContext:
         return path
 
     def sleep_step(self) -> None:
-        delay = self.run.worker.step_seconds
+        worker = self.run.worker
+        pace = worker.faults.state.pace
+        delay = worker.step_seconds if pace is None else pace * step_seconds(self.inputs)
         if delay > 0:
             time.sleep(delay)
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        return self.run.current_inputs or {}
 
     def progress(self, value: float, maximum: float, preview: Any = None) -> None:
         """Reports progress (``progress_state`` then ``progress``), with an optional preview image
@@ -363,10 +370,16 @@ class PromptRun:
         inputs = self._resolve_inputs(node_id)
         self.current_inputs = inputs
         function = nodes.implementation(class_type)
+        started = time.monotonic()
         if function is None:
             result: Any = tuple(None for _ in worker.catalog.output_types(class_type))
         else:
             result = function(NodeContext(self, node_id), **inputs)
+        pace = worker.faults.state.pace
+        if pace is not None:  # the rest of what the node takes on 0.8 (not interruptible there)
+            left = pace * node_seconds(class_type, inputs) - (time.monotonic() - started)
+            if left > 0:
+                time.sleep(left)
         if isinstance(result, nodes.NodeResult):
             outputs, ui = result.outputs, result.ui
         else:

@@ -23,6 +23,8 @@ clash with its API). Each answers the current faults as JSON.
   ``execution_success`` (the race real clients trip on).
 - ``POST /mock/keep_queue {"keep": true}``: queue and history survive a restart
   (ComfyUI loses them; so does the mock by default).
+- ``POST /mock/pace {"pace": "real"}``: each node takes about what ComfyUI 0.8 takes on a
+  2-core CPU (``"fast"``, the default, as fast as it can; a number scales ``real``).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class FaultState:
     stalled: bool = False
     history_delay_ms: float = 0.0
     keep_queue: bool = False
+    pace: float | None = None  # None: fast; 1.0: ComfyUI 0.8's on 2 cores (pace.py)
 
 
 class Faults:
@@ -70,9 +73,8 @@ class Faults:
             return {**asdict(self.state), "counters": dict(self.counters)}
 
     def reset(self) -> None:
-        with self._lock:
-            keep = self.state.keep_queue
-            self.state = FaultState(keep_queue=keep)
+        with self._lock:  # the queue's keeping and the pace are settings, not faults
+            self.state = FaultState(keep_queue=self.state.keep_queue, pace=self.state.pace)
         self._resume.set()
 
     def set_latency(self, ms: float) -> None:
