@@ -42,9 +42,9 @@ def run(url: str, prompt: dict, interrupt_after_progress: int | None = None) -> 
             if progress == interrupt_after_progress:
                 requests.post(f"{url}/interrupt", json={"prompt_id": prompt_id}, timeout=30)
         data = frame.get("data") or {}
-        if frame.get("type") == "executing" and data.get("node") is None:
-            if data.get("prompt_id") == prompt_id:
-                break
+        done = data.get("node") is None and data.get("prompt_id") == prompt_id
+        if frame.get("type") == "executing" and done:
+            break
     probe.close()
     frames = [f for f in probe.frames if isinstance(f, dict) and "type" in f]
     entry = requests.get(f"{url}/history/{prompt_id}", timeout=30).json()[prompt_id]
