@@ -182,3 +182,37 @@ def test_the_shipped_tiny_workflows_name_the_test_models():
         }
         assert values, workflow.name
         assert values <= names, workflow.name
+
+
+def test_an_empty_folder_name_is_refused_not_taken_for_the_current_folder(tmp_path):
+    for empty in ("", "  "):
+        with pytest.raises(ValueError, match="the models folder is empty"):
+            write_test_models(empty)
+        done = subprocess.run(
+            [sys.executable, "-m", "ComfyLibrary.testmodels.cli", "--models-dir", empty],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=tmp_path,
+        )
+        assert done.returncode == 2
+        assert "--models-dir is empty" in done.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written where the command ran
+
+
+def test_the_keyword_refuses_an_empty_name_and_follows_a_symlinked_folder(tmp_path, written):
+    from ComfyLibrary import ComfyLibrary
+    from ComfyLibrary.errors import ComfyError
+
+    keywords = ComfyLibrary()
+    with pytest.raises(ComfyError, match="Write Test Models needs a folder"):
+        keywords.run_keyword("Write Test Models", [""], {})
+    root, _ = written
+    link = tmp_path / "models-link"
+    link.symlink_to(root, target_is_directory=True)
+    assert keywords.run_keyword("Write Test Models", [str(link)], {}) == str(root.resolve())
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ComfyError, match=f"Cannot write the test models into {blocker}"):
+        keywords.run_keyword("Write Test Models", [str(blocker)], {})

@@ -17,7 +17,7 @@ class TestModelKeywords(LibraryComponent):
     __test__ = False  # not a pytest test class, whatever its name
 
     @keyword("Write Test Models", tags=("Servers",))
-    def write_test_models(self, models_dir: Path, variant: int = 0) -> str:
+    def write_test_models(self, models_dir: str, variant: int = 0) -> str:
         """Writes the tiny random-weight test models into ``models_dir`` and returns its path.
 
         ``models_dir`` is laid out as ComfyUI's ``models`` folder: give the ComfyUI's own
@@ -36,7 +36,12 @@ class TestModelKeywords(LibraryComponent):
         | VAR    &{volumes} =    ${models}=/opt/ComfyUI/models:ro
         | Start ComfyUI Container    comfylibrary/comfyui:cpu    args=--cpu    volumes=${volumes}
         """
-        folder = Path(models_dir).resolve()
+        if not str(models_dir).strip():
+            raise ComfyError(
+                "Write Test Models needs a folder: give ComfyUI's models folder, e.g. "
+                "${OUTPUT DIR}/models."
+            )
+        folder = Path(models_dir).expanduser().resolve()
         lines: list[str] = []
         try:
             write_test_models(folder, variant, log=lines.append)

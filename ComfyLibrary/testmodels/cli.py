@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 from ComfyLibrary.testmodels.writer import write_test_models
 
@@ -21,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
     )
     parser.add_argument(
-        "--models-dir", type=Path, required=True, help="ComfyUI's models folder to write into"
+        "--models-dir", required=True, help="ComfyUI's models folder to write into"
     )
     parser.add_argument(
         "--variant",
@@ -32,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.variant < 0:
         parser.error(f"--variant must be 0 or more, not {args.variant}")
+    if not args.models_dir.strip():
+        parser.error("--models-dir is empty: give ComfyUI's models folder")
     started = time.monotonic()
     try:
         results = write_test_models(args.models_dir, args.variant, log=print)

@@ -142,6 +142,9 @@ def write_test_models(
     """
     if variant < 0:
         raise ValueError(f"variant must be 0 or more, not {variant}")
+    if not str(models_dir).strip():
+        # Path("") is the current folder: 660 MB would land wherever the run happens to be
+        raise ValueError("the models folder is empty: give ComfyUI's models folder")
     root = Path(models_dir)
     cache: dict[tuple[str, str], np.ndarray] = {}
 
