@@ -78,23 +78,14 @@ Real ComfyUI In A Container Generates With The Test Models
 *** Keywords ***
 Require The Image
     [Documentation]    Skips the test when ``${image}`` is not in the Docker engine, naming how
-    ...    it is made, but fails where ``COMFY_REQUIRE_DOCKER=1`` says it must be there.
+    ...    it is made; a failure under ``COMFY_REQUIRE_DOCKER=1``.
     [Arguments]    ${image}    ${how}
     ${available} =    Docker Image Is Available    ${image}
-    IF    not ${available}
-        IF    "%{COMFY_REQUIRE_DOCKER=}" == "1"
-            Fail    COMFY_REQUIRE_DOCKER=1 but ${image} is not in the Docker engine (${how})
-        END
-        Skip    ${image} is not in the Docker engine: run scripts/docker-engine.sh start ${how}
-    END
+    Skip Or Fail If    not ${available}
+    ...    ${image} is not in the Docker engine: run scripts/docker-engine.sh start ${how}
+    ...    COMFY_REQUIRE_DOCKER
 
 Require A Docker Engine
-    [Documentation]    Skips the suite when no Docker engine with the mock image runs here,
-    ...    but fails where ``COMFY_REQUIRE_DOCKER=1`` says one must be there (this project's CI).
-    ${available} =    Docker Image Is Available    ${IMAGE}
-    IF    not ${available}
-        IF    "%{COMFY_REQUIRE_DOCKER=}" == "1"
-            Fail    COMFY_REQUIRE_DOCKER=1 but no Docker engine with ${IMAGE} runs here
-        END
-        Skip    No Docker engine with ${IMAGE} here: run scripts/docker-engine.sh start
-    END
+    [Documentation]    Skips the suite when no Docker engine with the mock image runs here; a
+    ...    failure under ``COMFY_REQUIRE_DOCKER=1`` (this project's CI).
+    Require The Image    ${IMAGE}    (no Docker engine with it here)

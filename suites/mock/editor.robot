@@ -46,6 +46,7 @@ Open ComfyUI's Editor On A Mock
     ${opened} =    Run Keyword And Return Status    Open The Editor In Chromium    ${url}
     Skip Or Fail If    not ${opened}
     ...    Browser could not start Chromium (is its node side installed? rfbrowser init --skip-browsers)
+    ...    COMFY_REQUIRE_BROWSER
     Browser.Wait For Function
     ...    () => window.app && window.app.graph && Object.keys(window.LiteGraph.registered_node_types).length > 400
     ...    timeout=60s
@@ -58,23 +59,15 @@ Skip Unless The Editor Can Run Here
     ${missing} =    Evaluate    "not installed" in $page
     Skip Or Fail If    ${missing}
     ...    ComfyUI's web editor is not installed: pip install 'robotframework-comfylibrary[frontend]'
+    ...    COMFY_REQUIRE_BROWSER
     ${browser_ok} =    Run Keyword And Return Status    Import Library    Browser    timeout=30s
     Skip Or Fail If    not ${browser_ok}
     ...    robotframework-browser is not installed (pip install robotframework-browser)
+    ...    COMFY_REQUIRE_BROWSER
     ${chromium_ok} =    Run Keyword And Return Status    File Should Exist    ${CHROMIUM}
     Skip Or Fail If    not ${chromium_ok}
     ...    Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)
-
-Skip Or Fail If
-    [Documentation]    Skips with ``${reason}`` when ``${condition}`` holds, but fails where
-    ...    ``COMFY_REQUIRE_BROWSER=1`` says the editor must run (this project's CI).
-    [Arguments]    ${condition}    ${reason}
-    IF    ${condition}
-        IF    "%{COMFY_REQUIRE_BROWSER=}" == "1"
-            Fail    COMFY_REQUIRE_BROWSER=1, but ${reason}
-        END
-        Skip    ${reason}
-    END
+    ...    COMFY_REQUIRE_BROWSER
 
 Open The Editor In Chromium
     [Documentation]    Debian's chromium, headless, through robotframework-browser.
