@@ -59,8 +59,11 @@ class Probe:
         self.frames.append(frame)
         return frame
 
-    def run(self, prompt: dict[str, Any], **body: Any) -> tuple[str, list[dict[str, Any]]]:
-        """Posts a prompt and reads until ``executing`` with ``node: null`` for it."""
+    def run(
+        self, prompt: dict[str, Any], on_frame=None, **body: Any
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """Posts a prompt and reads until ``executing`` with ``node: null`` for it; calls
+        ``on_frame(prompt_id, frame)`` for each frame on the way (to act mid-run)."""
         answer = requests.post(
             f"{self.url}/prompt",
             json={"prompt": prompt, "client_id": self.client_id, **body},
@@ -70,6 +73,8 @@ class Probe:
         prompt_id = answer.json()["prompt_id"]
         while True:
             frame = self.recv()
+            if on_frame is not None:
+                on_frame(prompt_id, frame)
             data = frame.get("data") or {}
             if (
                 frame["type"] == "executing"

@@ -30,21 +30,17 @@ OUT = ROOT / "tests" / "fixtures" / "reference" / "ws_models.json"
 
 
 def run(url: str, prompt: dict, interrupt_after_progress: int | None = None) -> dict:
+    progress = []
+
+    def interrupt_mid_run(prompt_id: str, frame: dict) -> None:
+        if frame.get("type") == "progress":
+            progress.append(frame)
+            if len(progress) == interrupt_after_progress:
+                requests.post(f"{url}/interrupt", json={"prompt_id": prompt_id}, timeout=30)
+
     probe = Probe(url)
     probe.recv()
-    body = {"prompt": prompt, "client_id": probe.client_id}
-    prompt_id = requests.post(f"{url}/prompt", json=body, timeout=30).json()["prompt_id"]
-    progress = 0
-    while True:
-        frame = probe.recv()
-        if frame.get("type") == "progress":
-            progress += 1
-            if progress == interrupt_after_progress:
-                requests.post(f"{url}/interrupt", json={"prompt_id": prompt_id}, timeout=30)
-        data = frame.get("data") or {}
-        done = data.get("node") is None and data.get("prompt_id") == prompt_id
-        if frame.get("type") == "executing" and done:
-            break
+    prompt_id, _ = probe.run(prompt, on_frame=interrupt_mid_run)
     probe.close()
     frames = [f for f in probe.frames if isinstance(f, dict) and "type" in f]
     entry = requests.get(f"{url}/history/{prompt_id}", timeout=30).json()[prompt_id]
