@@ -89,7 +89,7 @@ build_mock() {
 build_comfyui_cpu() {
   local source=${COMFYUI_SOURCE:-}
   if [ -z "$source" ]; then
-    say "no COMFYUI_SOURCE: $COMFYUI_CPU_IMAGE is not built (its container test skips)"
+    say "no COMFYUI_SOURCE: $COMFYUI_CPU_IMAGE is not built here (its container test skips unless an earlier build is there)"
     return 0
   fi
   local torch=${TORCH_PACKAGES:-"torch==2.14.1 torchvision==0.29.1"}

@@ -19,9 +19,7 @@ def main(argv: list[str] | None = None) -> int:
             "coloured noise on a CPU in seconds. Files already there are left alone."
         ),
     )
-    parser.add_argument(
-        "--models-dir", required=True, help="ComfyUI's models folder to write into"
-    )
+    parser.add_argument("--models-dir", required=True, help="ComfyUI's models folder to write into")
     parser.add_argument(
         "--variant",
         type=int,
