@@ -82,8 +82,9 @@ build_mock() {
     return 1
   fi
   DOCKER_BUILDKIT=1 "$DOCKER" build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" \
-    -t "$MOCK_IMAGE" "$context" >"$STATE/build.log" 2>&1 ||
+    --label comfylibrary.build=mock -t "$MOCK_IMAGE" "$context" >"$STATE/build.log" 2>&1 ||
     { say "building $MOCK_IMAGE failed; see $STATE/build.log"; return 1; }
+  free_build_cache
 }
 
 build_comfyui_cpu() {
@@ -92,7 +93,9 @@ build_comfyui_cpu() {
     say "no COMFYUI_SOURCE: $COMFYUI_CPU_IMAGE is not built here (its container test skips unless an earlier build is there)"
     return 0
   fi
-  local torch=${TORCH_PACKAGES:-"torch==2.14.1 torchvision==0.29.1"}
+  # shellcheck source=scripts/torch-packages.sh
+  source scripts/torch-packages.sh
+  local torch=$TORCH_PACKAGES
   local id
   if [ -f "$source" ]; then
     id="$(sha256sum "$source" | cut -d' ' -f1) $torch"
@@ -125,18 +128,31 @@ build_comfyui_cpu() {
     >"$context/requirements.txt"
   excluded=${excluded# }
   # shellcheck disable=SC2086  # the package list is meant to split
-  if ! "$python" -m pip wheel --quiet -w "$context/wheels" $torch -r "$context/requirements.txt" \
-      requests >"$STATE/comfyui-wheels.log" 2>&1; then
+  # (the compat helper is inert where torchvision's ops load beside the torch)
+  if ! { "$python" -m pip wheel --quiet -w "$context/wheels" $torch -r "$context/requirements.txt" \
+      requests && "$python" -m pip wheel --quiet --no-deps -w "$context/wheels" \
+      "./$TORCHVISION_CPU_COMPAT"; } >"$STATE/comfyui-wheels.log" 2>&1; then
     say "could not gather ComfyUI's wheels; see $STATE/comfyui-wheels.log"
     return 1
   fi
   DOCKER_BUILDKIT=1 "$DOCKER" build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" \
     --build-arg COMFYUI_SOURCE=context --build-arg WHEELS_ONLY=1 \
     --build-arg TORCH_PACKAGES="$torch" --build-arg EXCLUDE_REQUIREMENTS="$excluded" \
+    --build-arg EXTRA_PACKAGES="requests comfylibrary-torchvision-cpu-compat" \
     --label "comfylibrary.build=$id" \
     -t "$COMFYUI_CPU_IMAGE" "$context" >"$STATE/comfyui-build.log" 2>&1 ||
     { say "building $COMFYUI_CPU_IMAGE failed; see $STATE/comfyui-build.log"; return 1; }
   rm -rf "$context"
+  free_build_cache
+}
+
+# The wheels of a build context stay in BuildKit's cache after the build (gigabytes for
+# torch's): drop the cached contexts and pip cache mounts, which no image needs.
+free_build_cache() {
+  "$DOCKER" builder prune --force --filter type=source.local >/dev/null 2>&1
+  "$DOCKER" builder prune --force --filter type=exec.cachemount >/dev/null 2>&1
+  # the images of earlier builds of ours, untagged by this one
+  "$DOCKER" image prune --force --filter label=comfylibrary.build >/dev/null 2>&1
 }
 
 case "${1:-start}" in

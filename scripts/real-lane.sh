@@ -17,7 +17,7 @@
 # REAL_DIR        where ComfyUI and its venv go (default .real)
 # COMFYUI_SOURCE  a ComfyUI folder or .tar.gz (default: git clone of COMFYUI_VERSION)
 # COMFYUI_VERSION the tag to clone (default v0.8.0); COMFYUI_REPO the repository
-# TORCH_PACKAGES  torch packages for pip (default: the pinned pair for this machine)
+# TORCH_PACKAGES  torch packages for pip (default: scripts/torch-packages.sh)
 # TORCH_INDEX     an index for them, e.g. https://download.pytorch.org/whl/cpu
 # PYTHON          the Python for ComfyUI's venv (default python3)
 # BIN             where robot and comfy-test-models are (default .venv/bin)
@@ -34,13 +34,8 @@ PYTHON=${PYTHON:-python3}
 BIN=${BIN:-.venv/bin}
 RESULTS=${RESULTS:-results/real}
 ROBOT_ARGS=${ROBOT_ARGS:-}
-case "$(uname -m)" in
-  # pairs whose torchvision loads beside its torch (a mismatch fails at import with
-  # "operator torchvision::nms does not exist")
-  aarch64 | arm64) DEFAULT_TORCH="torch==2.9.1 torchvision==0.24.1" ;;
-  *) DEFAULT_TORCH="torch==2.14.1 torchvision==0.29.1" ;;
-esac
-TORCH_PACKAGES=${TORCH_PACKAGES:-$DEFAULT_TORCH}
+# shellcheck source=scripts/torch-packages.sh
+source scripts/torch-packages.sh
 TORCH_INDEX=${TORCH_INDEX:-}
 started=$(date +%s)
 
@@ -116,6 +111,13 @@ else
   # manager imports
   grep -v -E '^\s*(torch|torchvision|torchaudio)\s*$' "$comfyui/requirements.txt" >"$REAL_DIR/requirements.txt"
   pip -r "$REAL_DIR/requirements.txt" requests
+  if ! "$venv/bin/python" -c "import torch, torchvision" 2>"$REAL_DIR/import.log" &&
+    grep -q "operator torchvision::.* does not exist" "$REAL_DIR/import.log"; then
+    say "torchvision's C++ ops do not load beside this torch ($(
+      "$venv/bin/python" -m pip list --format=freeze 2>/dev/null | grep -E '^torch(vision)?==' | tr '\n' ' '
+    )): adding $TORCHVISION_CPU_COMPAT"
+    pip --no-deps "./$TORCHVISION_CPU_COMPAT"
+  fi
   "$venv/bin/python" -c "import torch, torchvision" 2>"$REAL_DIR/import.log" ||
     fail "torch and torchvision of '$TORCH_PACKAGES' do not load together: $(tail -1 "$REAL_DIR/import.log")"
   echo "$stamp_text" >"$stamp"
