@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import shutil
 from datetime import timedelta
 from enum import Enum
 from pathlib import Path
@@ -35,8 +36,10 @@ from ComfyLibrary.keywords.diagnostics import (
     DiagnosticsKeywords,
     normalise_keyword,
 )
+from ComfyLibrary.keywords.settings import OutputRetention, SettingsKeywords
 from ComfyLibrary.report import RunRecord, RunReport
 from ComfyLibrary.report.metrics import recoveries
+from ComfyLibrary.scopes import ScopedSettings, SettingScope
 from ComfyLibrary.servers import ServerRegistry
 from ComfyLibrary.servers.guardian import GUARDIAN
 from ComfyLibrary.servers.pabot_watch import watch_pabot_parent
@@ -251,6 +254,8 @@ class ComfyLibrary(DynamicCore):
         embed_media: bool = False,
         update_references: bool = False,
         run_on_failure: str | None = DEFAULT_RUN_ON_FAILURE,
+        retry_assertions_for: timedelta = timedelta(seconds=1),
+        keep_outputs: OutputRetention = OutputRetention.ALWAYS,
     ):
         """Library import arguments, all optional and named.
 
@@ -263,6 +268,8 @@ class ComfyLibrary(DynamicCore):
         | ``embed_media`` | Embed videos in the log instead of a poster frame and a link. |
         | ``update_references`` | Write candidates as new references instead of comparing. |
         | ``run_on_failure`` | Keyword run when a ComfyLibrary keyword fails (default `Log ComfyUI Diagnostics`; ``NONE`` for none). See `Failures and diagnostics`. |
+        | ``retry_assertions_for`` | How long getters retry a failing assertion (default 1 second). See `Set Retry Assertions For`. |
+        | ``keep_outputs`` | `OutputRetention`: ``ALWAYS`` (default) or ``ON_FAILURE``. See `Set Output Retention`. |
 
         Example:
         | Library    ComfyLibrary    timeout=1 min    auto_cleanup=SUITE
@@ -274,7 +281,13 @@ class ComfyLibrary(DynamicCore):
         self.timeout = given_timeout or env_timeout_seconds() or DEFAULT_TIMEOUT_SECONDS
         self._output_dir = Path(output_dir) if output_dir else None
         self.workflow_dir = Path(workflow_dir or "resources/workflows")
-        self.run_on_failure_keyword = normalise_keyword(run_on_failure)
+        keyword_name = normalise_keyword(run_on_failure)
+        self.run_on_failure: tuple[str, tuple[Any, ...]] | None = (
+            (keyword_name, ()) if keyword_name else None
+        )
+        self.retry_assertions_for = max(0.0, retry_assertions_for.total_seconds())
+        self.keep_outputs = keep_outputs
+        self.scoped = ScopedSettings()
         self._running_on_failure = False
         self.auto_cleanup = auto_cleanup
         self.embed_media = embed_media
@@ -310,10 +323,22 @@ class ComfyLibrary(DynamicCore):
                 ImageKeywords(self),
                 VideoKeywords(self),
                 DiagnosticsKeywords(self),
+                SettingsKeywords(self),
             ],
         )
 
     # Shared state and helpers used by keyword components ------------------------
+
+    def set_scoped(self, name: str, value: Any, scope: SettingScope) -> Any:
+        """Sets the setting ``name`` for ``scope``; returns its previous value."""
+        previous = getattr(self, name)
+        self.scoped.replaced(name, previous, scope)
+        setattr(self, name, value)
+        return previous
+
+    def _restore_settings(self) -> None:
+        for name, value in self.scoped.end().items():
+            setattr(self, name, value)
 
     @property
     def log_dir(self) -> Path:
@@ -480,12 +505,12 @@ class ComfyLibrary(DynamicCore):
 
     def _run_on_failure(self) -> None:
         """Runs the registered keyword once; it never fails the test, never recurses."""
-        keyword_name = self.run_on_failure_keyword
-        if keyword_name is None or self._running_on_failure or _failure_is_expected():
+        if self.run_on_failure is None or self._running_on_failure or _failure_is_expected():
             return
+        keyword_name, arguments = self.run_on_failure
         self._running_on_failure = True
         try:
-            BuiltIn().run_keyword(keyword_name)
+            BuiltIn().run_keyword(keyword_name, *arguments)
         except RobotNotRunningError:
             return
         except Exception as exc:
@@ -506,6 +531,7 @@ class ComfyLibrary(DynamicCore):
     def _start_suite(self, name: str, attrs: dict[str, Any]) -> None:
         self._suite_names.append(name)
         self._scopes.append([])
+        self.scoped.start("suite")
 
     def _end_suite(self, name: str, attrs: dict[str, Any]) -> None:
         resources = self._scopes.pop() if len(self._scopes) > 1 else []
@@ -515,18 +541,38 @@ class ComfyLibrary(DynamicCore):
             self._scopes[-1].extend(resources)
         else:
             self._cleanup(resources)
+        self._restore_settings()
 
     def _start_test(self, name: str, attrs: dict[str, Any]) -> None:
         self._test_name = name
         self._scopes.append([])
+        self.scoped.start("test")
 
     def _end_test(self, name: str, attrs: dict[str, Any]) -> None:
         resources = self._scopes.pop() if len(self._scopes) > 1 else []
+        outputs = [self.test_output_dir()]
+        if self.auto_cleanup is CleanupLevel.TEST:
+            outputs += self._server_logs(resources)
         self._test_name = None
         if self.auto_cleanup is CleanupLevel.TEST:
             self._cleanup(resources)
         else:
             self._scopes[-1].extend(resources)
+        if self.keep_outputs is OutputRetention.ON_FAILURE and attrs.get("status") == "PASS":
+            for path in outputs:  # the test's downloads, and the logs of the servers it ran
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+        self._restore_settings()
+
+    def _server_logs(self, resources: list[tuple[str, str]]) -> list[Path]:
+        logs = []
+        for kind, alias in resources:
+            with contextlib.suppress(Exception):
+                if kind == "server":
+                    logs.append(Path(self.servers.get(alias).log_path))
+        return logs
 
     def _close(self) -> None:
         self._keep_recoveries()

@@ -14,7 +14,7 @@ from ComfyLibrary.client.connection import Backoff
 from ComfyLibrary.client.events import EVENT_FIELDS, Event
 from ComfyLibrary.errors import ComfyError, WaitTimeout
 from ComfyLibrary.keywords.arguments import check_filter_names
-from ComfyLibrary.keywords.assertions import AssertionOperator, check, dot
+from ComfyLibrary.keywords.assertions import AssertionOperator, dot, polled
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.keywords.fleet import acquire_server
 from ComfyLibrary.report.metrics import recoveries
@@ -243,18 +243,21 @@ class ConnectionKeywords(LibraryComponent):
         | Log    ${stats.system.pytorch_version}
         | Get System Stats    system.comfyui_version    ==    0.8.0
         """
-        stats = dot(self.library.clients.get(client)[1].http.get_json("/system_stats"))
-        if key is None:
-            return check(stats, assertion_operator, assertion_expected, message, "System stats")
-        value: Any = stats
-        for part in key.split("."):
-            if isinstance(value, list) and part.isdigit() and int(part) < len(value):
-                value = value[int(part)]
-            elif isinstance(value, dict) and part in value:
-                value = value[part]
-            else:
-                raise ComfyError(f"System stats have no '{key}' (no '{part}').")
-        return check(value, assertion_operator, assertion_expected, message, f"System stats {key}")
+        http = self.library.clients.get(client)[1].http
+
+        def read() -> Any:
+            value: Any = dot(http.get_json("/system_stats"))
+            for part in (key or "").split(".") if key else ():
+                if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                    value = value[int(part)]
+                elif isinstance(value, dict) and part in value:
+                    value = value[part]
+                else:
+                    raise ComfyError(f"System stats have no '{key}' (no '{part}').")
+            return value
+
+        what = f"System stats {key}" if key else "System stats"
+        return polled(read, assertion_operator, assertion_expected, message, what, self.retry_for())
 
     @keyword("Get Recovery Times", tags=("Connection",))
     def get_recovery_times(self, client: str | None = None) -> list[dict[str, Any]]:
@@ -404,14 +407,21 @@ class ConnectionKeywords(LibraryComponent):
         | Get Connection State    ==    connected
         | Get Connection State    !=    failed    client=second
         """
-        state = self.library.clients.get(client)[1].state.value
+        instance = self.library.clients.get(client)[1]
         if isinstance(assertion_expected, ConnectionState):
             assertion_expected = assertion_expected.value
         elif assertion_expected is not None and str(assertion_expected) not in STATE_VALUES:
             raise ComfyError(
                 f"'{assertion_expected}' is not a connection state: use one of {STATES}."
             )
-        return check(state, assertion_operator, assertion_expected, message, "Connection state")
+        return polled(
+            lambda: instance.state.value,
+            assertion_operator,
+            assertion_expected,
+            message,
+            "Connection state",
+            self.retry_for(),
+        )
 
     @keyword("Connection State Should Be", tags=("Connection",))
     def connection_state_should_be(self, state: ConnectionState, client: str | None = None):

@@ -69,6 +69,10 @@ class LibraryComponent:
     def seconds(self, timeout: timedelta | None) -> float:
         return self.library.timeout if timeout is None else timeout.total_seconds()
 
+    def retry_for(self) -> float:
+        """How long a getter retries a failing assertion (`Set Retry Assertions For`)."""
+        return self.library.retry_assertions_for
+
     @staticmethod
     def timestr(seconds: float) -> str:
         return secs_to_timestr(seconds)

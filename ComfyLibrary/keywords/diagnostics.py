@@ -11,6 +11,7 @@ import requests
 from robotlibcore import keyword
 
 from ComfyLibrary.keywords.context import LibraryComponent
+from ComfyLibrary.scopes import SettingScope
 
 DEFAULT_RUN_ON_FAILURE = "Log ComfyUI Diagnostics"
 LOG_LINES = 15
@@ -27,22 +28,31 @@ class DiagnosticsKeywords(LibraryComponent):
     """Failure diagnostics."""
 
     @keyword("Register Keyword To Run On Failure", tags=("Diagnostics",))
-    def register_keyword_to_run_on_failure(self, keyword: str | None) -> str:
-        """Sets the keyword run when a ComfyLibrary keyword fails; returns the previous one.
+    def register_keyword_to_run_on_failure(
+        self, keyword: str | None, *args: Any, scope: SettingScope = SettingScope.GLOBAL
+    ) -> str:
+        """Sets the keyword run when a ComfyLibrary keyword fails, with ``args``; returns
+        the name of the previous one.
 
-        ``NONE`` turns it off. The keyword runs once per failure with no arguments; if
-        it fails itself, a warning says so and the original failure stands. The default
-        is `Log ComfyUI Diagnostics` (or the ``run_on_failure`` import argument).
+        ``NONE`` turns it off. The keyword runs once per failure; if it fails itself, a
+        warning says so and the original failure stands. The default is `Log ComfyUI
+        Diagnostics` (or the ``run_on_failure`` import argument). ``scope``
+        (`SettingScope`: ``Global``, ``Suite`` or ``Test``) says how long it holds; the
+        previous keyword, with its arguments, comes back when that scope ends.
 
         Example:
         | ${previous} =    Register Keyword To Run On Failure    NONE
-        | Register Keyword To Run On Failure    Capture Page Screenshot
+        | Register Keyword To Run On Failure    Capture Page Screenshot    failure.png
+        | Register Keyword To Run On Failure    Log    Generation failed    WARN    scope=Test
         | Register Keyword To Run On Failure    ${previous}
         """
-        previous = self.library.run_on_failure_keyword
-        self.library.run_on_failure_keyword = normalise_keyword(keyword)
-        self.info(f"Keyword to run on failure: {self.library.run_on_failure_keyword or 'none'}.")
-        return previous or "NONE"
+        name = normalise_keyword(keyword)
+        previous = self.library.set_scoped(
+            "run_on_failure", (name, tuple(args)) if name else None, scope
+        )
+        shown = " ".join([name, *map(str, args)]) if name else "none"
+        self.info(f"Keyword to run on failure: {shown} ({scope.value} scope).")
+        return previous[0] if previous else "NONE"
 
     @keyword("Log ComfyUI Diagnostics", tags=("Diagnostics",))
     def log_comfyui_diagnostics(self) -> str:

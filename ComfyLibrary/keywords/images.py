@@ -159,12 +159,13 @@ class ImageKeywords(LibraryComponent):
         | Get Image Info    ${file}    format    ==    PNG
         """
         return info_value(
-            image_info(path).as_dict(),
+            lambda: image_info(path).as_dict(),
             f"Image {Path(path).name}",
             key,
             assertion_operator,
             assertion_expected,
             message,
+            self.retry_for(),
         )
 
     @keyword("Image Should Not Be Blank", tags=("Media", "Images"))

@@ -12,7 +12,7 @@ from robotlibcore import keyword
 
 from ComfyLibrary.client.client import Completion, PromptHandle
 from ComfyLibrary.errors import ComfyError, WorkflowError
-from ComfyLibrary.keywords.assertions import AssertionOperator, check
+from ComfyLibrary.keywords.assertions import AssertionOperator, polled
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.keywords.workflow import problems_message
 from ComfyLibrary.workflow.validate import validate_workflow
@@ -185,9 +185,15 @@ class PromptKeywords(LibraryComponent):
         | Get Queue Length    ==    0
         | Get Queue Length    <=    2    message=The GPU box is backed up
         """
-        queue = self.library.clients.get(client)[1].queue()
-        length = len(queue.get("queue_running", [])) + len(queue.get("queue_pending", []))
-        return check(length, assertion_operator, assertion_expected, message, "Queue length")
+        instance = self.library.clients.get(client)[1]
+
+        def read() -> int:
+            queue = instance.queue()
+            return len(queue.get("queue_running", [])) + len(queue.get("queue_pending", []))
+
+        return polled(
+            read, assertion_operator, assertion_expected, message, "Queue length", self.retry_for()
+        )
 
     @keyword("Wait Until Queue Is Empty", tags=("Prompts",))
     def wait_until_queue_is_empty(

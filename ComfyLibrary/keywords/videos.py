@@ -183,12 +183,13 @@ class VideoKeywords(LibraryComponent):
         | Get Video Info    ${video}    codec    ==    h264
         """
         return info_value(
-            video_info(path).as_dict(),
+            lambda: video_info(path).as_dict(),
             f"Video {Path(path).name}",
             key,
             assertion_operator,
             assertion_expected,
             message,
+            self.retry_for(),
         )
 
     def _content_check(self, path: Path, check: str, **options: Any) -> dict[str, Any]:
