@@ -80,3 +80,34 @@ def test_set_value_reads_back(path, value):
     workflow = json.loads(json.dumps(WORKFLOW))
     node_id = set_input(workflow, path, value)
     assert workflow[node_id]["inputs"][path.rpartition(".")[2]] == value
+
+
+def test_an_absolute_path_written_out_loads_from_anywhere(tmp_path):
+    (tmp_path / "flows").mkdir()
+    write(tmp_path, "mine.json", "{}")
+    assert (
+        resolve_workflow_path(tmp_path / "mine.json", tmp_path / "flows") == tmp_path / "mine.json"
+    )
+    assert (
+        resolve_workflow_path(str(tmp_path / "mine"), tmp_path / "flows") == tmp_path / "mine.json"
+    )
+
+
+def test_a_misspelt_name_gets_the_closest_names_and_the_list(tmp_path):
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    for name in ("tiny_text_to_image", "tiny_image_to_video", "empty_image_save"):
+        write(flows, f"{name}.json", "{}")
+    write(flows, "tiny_text_to_image.bindings.json", "{}")
+    with pytest.raises(WorkflowError) as failure:
+        resolve_workflow_path("tiny_text_to_imag", flows)
+    message = str(failure.value)
+    assert "did you mean 'tiny_text_to_image'?" in message
+    assert "Workflows there: empty_image_save, tiny_image_to_video, tiny_text_to_image." in message
+    assert "bindings" not in message
+    assert "\n" not in message
+
+
+def test_a_name_in_an_empty_folder_says_there_is_none(tmp_path):
+    with pytest.raises(WorkflowError, match="there are no workflows there"):
+        resolve_workflow_path("anything", tmp_path)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from ComfyLibrary.workflow.validate import missing_input_file, upload_kind
+
+INVALID_FILE = re.compile(r"Invalid (image|video|audio) file: (.+)$")
 
 READABLE = {
     "required_input_missing": "required input is missing",
@@ -22,7 +27,16 @@ def describe_node_error(node_id: str, class_type: str, error: dict[str, Any]) ->
     config = extra.get("input_config") or [None, {}]
     options = config[1] if len(config) > 1 and isinstance(config[1], dict) else {}
     template = READABLE.get(error.get("type", ""))
-    if template is not None:
+    choices = config[0] if isinstance(config[0], list) else options.get("options")
+    upload = upload_kind(name or "", options)
+    invalid_file = INVALID_FILE.search(str(error.get("details", "")))
+    if error.get("type") == "value_not_in_list" and upload is not None:
+        text = missing_input_file(extra.get("received_value"), list(choices or []), upload)
+    elif error.get("type") == "custom_validation_failed" and invalid_file:
+        # LoadImage and its kin check the file themselves: "Invalid image file: x.png"
+        kind, value = invalid_file.groups()
+        text = missing_input_file(value, None, kind)
+    elif template is not None:
         text = template.format(
             value=extra.get("received_value"),
             min=options.get("min"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import json
 from pathlib import Path
 from typing import Any
@@ -12,16 +14,19 @@ MAX_WORKFLOW_BYTES = 20 * 1024 * 1024
 
 
 MAX_NAME_CHARS = 255
+BINDINGS_SUFFIX = ".bindings.json"
 
 
 def resolve_workflow_path(name: str | Path, folder: Path, *more_folders: Path) -> Path:
     """Finds ``name`` inside ``folder``, else inside each of ``more_folders`` in turn
-    (``.json`` may be left out).
+    (``.json`` may be left out). An absolute path (``${CURDIR}/flow.json``) is a file the
+    suite's author wrote out: it is taken as it is.
 
-    Every candidate (``name`` and ``name.json``) is resolved, symbolic links included,
-    and must lie inside ``folder``; a name that leaves it (``../x``, an absolute path
-    elsewhere, a link pointing out) is refused before anything is read. Empty names,
-    NUL bytes and over-long names are refused with one line too.
+    Every candidate of a name (``name`` and ``name.json``) is resolved, symbolic links
+    included, and must lie inside ``folder``; a name that leaves it (``../x``, a link
+    pointing out) is refused before anything is read. Empty names, NUL bytes and
+    over-long names are refused with one line too, and a name found nowhere gets the
+    closest names there are.
     """
     text = str(name)
     if not text.strip() or text.strip() in (".", ".."):
@@ -36,15 +41,51 @@ def resolve_workflow_path(name: str | Path, folder: Path, *more_folders: Path) -
             f"Workflow name '{text[:40]}...' is {len(text)} characters long, more than a file "
             f"name can be ({MAX_NAME_CHARS}): check the name."
         )
+    if Path(text).is_absolute():
+        return _explicit_path(Path(text))
     for place in (folder, *more_folders):
         found = _find_inside(text, place)
         if found is not None:
             return found
     looked = ", ".join(str(p) for p in (folder, *more_folders))
     raise WorkflowError(
-        f"Workflow '{text}' not found (looked in {looked}): check the name, or the "
-        "library's workflow_dir."
+        f"Workflow '{text}' not found (looked in {looked}): "
+        + _suggestions(text, (folder, *more_folders))
     )
+
+
+def _explicit_path(path: Path) -> Path:
+    """An absolute path, with or without ``.json``; one line when it is not a file."""
+    for candidate in (path, path.with_name(path.name + ".json")):
+        if candidate.is_file():
+            return candidate
+    if path.is_dir():
+        raise WorkflowError(f"Workflow path {path} is a folder: give a workflow file in it.")
+    raise WorkflowError(f"Workflow file {path} does not exist: check the path.")
+
+
+def available_workflows(*folders: Path) -> list[str]:
+    """The workflow names in ``folders`` (``.json`` left out, bindings files left out)."""
+    names: set[str] = set()
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            for path in folder.rglob("*.json"):
+                if not path.name.endswith(BINDINGS_SUFFIX) and path.is_file():
+                    names.add(path.relative_to(folder).with_suffix("").as_posix())
+    return sorted(names)
+
+
+def _suggestions(text: str, folders: tuple[Path, ...], listed: int = 12) -> str:
+    names = available_workflows(*folders)
+    if not names:
+        return "there are no workflows there; check the library's workflow_dir."
+    wanted = text.removesuffix(".json")
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(repr(n) for n in close)}? " if close else ""
+    shown = ", ".join(names[:listed]) + (
+        f" and {len(names) - listed} more" if len(names) > listed else ""
+    )
+    return f"{hint}Workflows there: {shown}."
 
 
 def _find_inside(text: str, folder: Path) -> Path | None:

@@ -10,6 +10,39 @@ from dataclasses import dataclass
 from typing import Any
 
 WIDGET_CONVERTERS = {"INT": int, "FLOAT": float, "STRING": str, "BOOLEAN": bool}
+UPLOAD_FLAGS = {"image_upload": "image", "video_upload": "video", "audio_upload": "audio"}
+
+
+def upload_kind(name: str, options: dict[str, Any]) -> str | None:
+    """``image``, ``video`` or ``audio`` for an input whose choices are the files of the
+    server's input folder (``LoadImage``'s ``image``), else None."""
+    for flag, kind in UPLOAD_FLAGS.items():
+        if options.get(flag):
+            return kind
+    return None
+
+
+def missing_input_file(value: Any, choices: list[Any] | None, kind: str) -> str:
+    """Why a file input's value is refused, and how to put the file there (``choices``:
+    the files there, None when not known)."""
+    upload = "Upload Image" if kind == "image" else "Upload Image (it uploads any file)"
+    if choices is None:
+        return (
+            f"{kind} {value!r} is not in the server's input folder; put it there with "
+            f"{upload} first"
+        )
+    if not choices:
+        return (
+            f"{kind} {value!r} is not on the server: its input folder has no {kind} files; "
+            f"put one there with {upload} first"
+        )
+    shown = ", ".join(map(str, choices[:8])) + (" ..." if len(choices) > 8 else "")
+    return (
+        f"{kind} {value!r} is not in the server's input folder (it has: {shown}); "
+        f"put it there with {upload} first"
+    )
+
+
 MODEL_INPUTS = (
     "ckpt_name",
     "unet_name",
@@ -174,7 +207,10 @@ class WorkflowValidator:
             else (options.get("options") if kind == "COMBO" else None)
         )
         if choices is not None and value not in choices:
-            if name in MODEL_INPUTS or str(value).endswith(
+            upload = upload_kind(name, options)
+            if upload is not None:
+                self._problem(node_id, name, missing_input_file(value, choices, upload))
+            elif name in MODEL_INPUTS or str(value).endswith(
                 (".safetensors", ".ckpt", ".pt", ".pth", ".gguf", ".bin")
             ):
                 shown = ", ".join(map(str, choices[:8])) + (" ..." if len(choices) > 8 else "")

@@ -92,6 +92,14 @@ Files That Are Not Workflows Are Refused With One Line
     ...    Load Workflow    ../../README.md
     Run Keyword And Expect Error    Workflow 'no_such_workflow' not found*
     ...    Load Workflow    no_such_workflow
+    Run Keyword And Expect Error    *did you mean 'empty_image_save'? Workflows there: *
+    ...    Load Workflow    empty_image_sav
+
+A Workflow Given By Its Full Path Loads From Anywhere
+    ${workflow} =    Load Workflow    ${CURDIR}/../../resources/workflows/empty_image_save.json
+    Should Be Equal    ${workflow}[1][class_type]    EmptyImage
+    ${prompt_id} =    Submit Workflow    ${CURDIR}/../../resources/workflows/empty_image_save.json
+    Workflow Should Complete    ${prompt_id}
 
 An Editor Workflow Is Converted With The Server's Catalog
     ${workflow} =    Load Workflow    editor/sdxl_simple_example.json
