@@ -19,6 +19,7 @@ from ComfyLibrary.errors import WorkflowError
 from ComfyLibrary.keywords import (
     ConnectionKeywords,
     ContainerKeywords,
+    ExecutionKeywords,
     FaultKeywords,
     ImageKeywords,
     NetworkKeywords,
@@ -318,6 +319,7 @@ class ComfyLibrary(DynamicCore):
                 NetworkKeywords(self),
                 ConnectionKeywords(self),
                 PromptKeywords(self),
+                ExecutionKeywords(self),
                 WorkflowKeywords(self),
                 RunKeywords(self),
                 ImageKeywords(self),

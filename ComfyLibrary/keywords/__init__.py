@@ -3,6 +3,7 @@ on the client, servers, workflow and media layers."""
 
 from ComfyLibrary.keywords.connection import ConnectionKeywords
 from ComfyLibrary.keywords.containers import ContainerKeywords
+from ComfyLibrary.keywords.execution import ExecutionKeywords
 from ComfyLibrary.keywords.faults import FaultKeywords
 from ComfyLibrary.keywords.images import ImageKeywords
 from ComfyLibrary.keywords.models import TestModelKeywords
@@ -16,6 +17,7 @@ from ComfyLibrary.keywords.workflow import WorkflowKeywords
 __all__ = [
     "ConnectionKeywords",
     "ContainerKeywords",
+    "ExecutionKeywords",
     "FaultKeywords",
     "ImageKeywords",
     "NetworkKeywords",

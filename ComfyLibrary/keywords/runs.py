@@ -20,6 +20,7 @@ from ComfyLibrary.report.baseline import read as read_baseline
 from ComfyLibrary.report.baseline import regressions
 from ComfyLibrary.report.baseline import write as write_baseline
 from ComfyLibrary.report.metrics import MemorySampler, node_timings, sampling_speeds, timeline_svg
+from ComfyLibrary.report.provenance import client_side, one_line, server_side, workflow_sha256
 from ComfyLibrary.workflow import Workflow
 from ComfyLibrary.workflow.bindings import apply
 from ComfyLibrary.workflow.validate import validate_workflow
@@ -81,6 +82,7 @@ class RunKeywords(LibraryComponent):
         name = self.library.workflow_name(workflow)
         record = RunRecord(name, *self.library.test_names())
         alias, instance = self.library.clients.get(client)
+        self._record_provenance(record, workflow, prompt, instance)
         if instance.runs == 0 and instance.connect_seconds is not None:
             record.add("connect", instance.connect_seconds)
         instance.runs += 1
@@ -120,6 +122,23 @@ class RunKeywords(LibraryComponent):
         return RunResult(
             name, record.prompt_id, record.status, completion.outputs, files, dict(record.phases)
         )
+
+    def _record_provenance(
+        self, record: RunRecord, workflow: Any, prompt: dict, instance: Any, log: bool = True
+    ) -> None:
+        """Puts the versions, devices and workflow sha256 into the run's record and, with
+        ``log``, a line at the top of its log."""
+        try:
+            stats = _system_stats(instance)
+        except Exception:  # the run itself says what is wrong with the server
+            stats = None
+        record.provenance = {
+            **client_side(),
+            **server_side(stats, instance.url),
+            "workflow_sha256": workflow_sha256(workflow, prompt),
+        }
+        if log:
+            self.info(f"Provenance: {one_line(record.provenance)}")
 
     def _execute(self, record, prompt, name, alias, instance, validate, timeout):
         if validate:
@@ -215,10 +234,11 @@ class RunKeywords(LibraryComponent):
                 "parameter_sets must be a list of dictionaries of the workflow's parameters, "
                 'e.g. ${{ [{"seed": 1}, {"seed": 2}] }}.'
             )
-        prepared = []
+        prepared: list[tuple[dict[str, Any], RunRecord]] = []
         for values in parameter_sets:
             prompt = self.library.as_workflow(workflow)
             record = RunRecord(self.library.workflow_name(workflow), *self.library.test_names())
+            self._record_provenance(record, workflow, prompt, instance, log=not prepared)
             if isinstance(workflow, Workflow):
                 record.parameters = {**workflow.inputs, **workflow.parameters}
                 record.parameters.update(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import threading
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ComfyLibrary.files import write_file
+from ComfyLibrary.report.provenance import client_side
 
 PHASES = ("connect", "validate", "upload", "queue_wait", "execution", "download", "validation")
 
@@ -47,6 +49,7 @@ class RunRecord:
     memory: dict[str, dict[str, int]] = field(default_factory=dict)  # ram/vram: start/peak/end
     validations: list[dict[str, Any]] = field(default_factory=list)  # media checks of its files
     errors: list[str] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)  # versions, devices, sha256
 
     def owns(self, path: Any) -> bool:
         """Whether ``path`` is one of the files this run made."""
@@ -97,11 +100,28 @@ class RunReport:
     def save(self) -> None:
         with self._lock:
             data = {
-                "runs": [asdict(r) | {"total": r.total} for r in self.runs],
+                "provenance": client_side(),
+                "runs": [self._portable(asdict(r) | {"total": r.total}) for r in self.runs],
                 "recoveries": self.recoveries,
                 "summary": self.summary(),
             }
         write_file(self.path, json.dumps(data, indent=2, default=str), "the run report")
+
+    def _portable(self, run: dict[str, Any]) -> dict[str, Any]:
+        """File paths relative to the report's folder, so a report moved off the runner
+        with its folder still points at its files."""
+        run["files"] = [self._relative(f) for f in run["files"]]
+        for check in run["validations"]:
+            check["file"] = self._relative(check["file"])
+        return run
+
+    def _relative(self, path: str) -> str:
+        try:
+            return Path(
+                os.path.relpath(Path(path).resolve(), self.path.parent.resolve())
+            ).as_posix()
+        except ValueError:  # another drive on Windows
+            return str(path)
 
     def summary(self) -> dict[str, Any]:
         """Per phase: count, median and max seconds over all runs; and runs per status."""

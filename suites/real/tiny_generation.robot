@@ -61,6 +61,17 @@ Sampling Reports Progress Per Step And An Identical Rerun Comes From The Cache
     Length Should Be    ${cached}[data][nodes]    7
     Event Should Not Have Fired    progress    prompt_id=${again.prompt_id}
 
+A Node That Ran Is Served From The Cache On An Identical Rerun
+    ${seed} =    Evaluate    random.randrange(1, 2**31)    modules=random
+    ${first} =    Run Workflow    tiny_text_to_image    seed=${seed}    timeout=2 min
+    ${again} =    Run Workflow    tiny_text_to_image    seed=${seed}    timeout=2 min
+    Node Should Have Run    KSampler    prompt_id=${first.prompt_id}
+    Node Should Have Been Cached    Positive Prompt    prompt_id=${again.prompt_id}
+    Run Keyword And Expect Error    node 3 (KSampler) of prompt * was served from the cache, not run.
+    ...    Node Should Have Run    KSampler    prompt_id=${again.prompt_id}
+    Run Keyword And Expect Error    'CLIPTextEncode' names 2 nodes of prompt * (6, 7): give the node id.
+    ...    Node Should Have Been Cached    CLIPTextEncode    prompt_id=${again.prompt_id}
+
 An Interrupted 30-Step Run Ends As Interrupted And The Next Prompt Runs
     ${workflow} =    Load Workflow    tiny_text_to_image
     Set Workflow Parameters    ${workflow}    steps=${30}    seed=random
@@ -116,6 +127,17 @@ A Real Run Is Measured Node By Node
     Should Be True    ${run}[memory][ram][peak] > 0
     Should Not Be Empty    ${run}[sampling]
 
+A Run Report Says Where Its Results Came From
+    Run Workflow    tiny_text_to_image    seed=${42}    timeout=2 min
+    ${run} =    The Last Run In The Run Report
+    The Run's Provenance Should Name The Server's Versions    ${run}
+    ${file} =    Get Binary File    ${CURDIR}/../../resources/workflows/tiny_text_to_image.json
+    ${sha256} =    Evaluate    hashlib.sha256($file).hexdigest()    modules=hashlib
+    Should Be Equal    ${run}[provenance][workflow_sha256]    ${sha256}
+    # paths relative to the report's folder: the results folder can move
+    Should Not Start With    ${run}[files][0]    /
+    File Should Exist    ${OUTPUT DIR}/comfy/${run}[files][0]
+
 Performance Does Not Regress Against A Baseline From This Machine
     [Tags]    performance
     VAR    ${baseline} =    ${OUTPUT DIR}/baselines/tiny_${{ __import__('uuid').uuid4().hex }}.json
@@ -143,6 +165,12 @@ Free Memory Makes The Next Identical Run Sample Again
     Free Memory
     ${again} =    Run Workflow    tiny_text_to_image    seed=${21}    timeout=2 min
     Event Should Have Fired    progress    prompt_id=${again.prompt_id}
+    Node Should Have Run    KSampler    prompt_id=${again.prompt_id}
+    Run Keyword And Expect Error
+    ...    node 4 (Load Checkpoint, CheckpointLoaderSimple) of prompt * was not served from the cache: it ran.
+    ...    Node Should Have Been Cached
+    ...    4
+    ...    prompt_id=${again.prompt_id}
     Files Should Have The Same Bytes    ${first.files}[0]    ${again.files}[0]
 
 
@@ -178,3 +206,14 @@ Crash The Server And Bring It Back
     Wait For Disconnection    timeout=10s
     Restart Server    comfyui    ready_timeout=3 min
     Wait For Connection    timeout=1 min
+
+The Run's Provenance Should Name The Server's Versions
+    [Documentation]    Checks the versions and devices a run's record took from the server,
+    ...    and the library's and Robot Framework's versions.
+    [Arguments]    ${run}
+    ${stats} =    Get System Stats
+    Should Be Equal    ${run}[provenance][comfyui_version]    ${stats.system.comfyui_version}
+    Should Be Equal    ${run}[provenance][pytorch_version]    ${stats.system.pytorch_version}
+    Should Be Equal    ${run}[provenance][devices][0][name]    ${stats.devices}[0][name]
+    Should Not Be Empty    ${run}[provenance][library_version]
+    Should Not Be Empty    ${run}[provenance][robot_framework_version]

@@ -1,0 +1,71 @@
+"""Where a run's results came from: the server's versions and devices, the library's and
+Robot Framework's versions, and the workflow's sha256. With it a report says why the same
+seed gave another image ("ComfyUI 0.8.0 then, 0.9.1 now")."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from pathlib import Path
+from typing import Any
+
+from ComfyLibrary.version import __version__
+
+
+def client_side() -> dict[str, str]:
+    """The versions on the machine that runs the tests."""
+    from robot.version import VERSION as ROBOT_VERSION
+
+    return {
+        "library_version": __version__,
+        "robot_framework_version": ROBOT_VERSION,
+        "python_version": platform.python_version(),
+        "platform": platform.platform(terse=True),
+    }
+
+
+def server_side(stats: dict[str, Any] | None, url: str) -> dict[str, Any]:
+    """The server's versions and devices from its ``/system_stats`` (None: not known)."""
+    if not isinstance(stats, dict):
+        return {"server_url": url}
+    found_system, found_devices = stats.get("system"), stats.get("devices")
+    system: dict[str, Any] = found_system if isinstance(found_system, dict) else {}
+    devices: list[Any] = found_devices if isinstance(found_devices, list) else []
+    return {
+        "server_url": url,
+        "comfyui_version": system.get("comfyui_version"),
+        "frontend_version": system.get("required_frontend_version"),
+        "templates_version": system.get("installed_templates_version"),
+        "server_python_version": str(system.get("python_version", "")).split(" ")[0] or None,
+        "pytorch_version": system.get("pytorch_version"),
+        "devices": [
+            {"name": d.get("name"), "type": d.get("type")} for d in devices if isinstance(d, dict)
+        ],
+    }
+
+
+def workflow_sha256(workflow: Any, prompt: dict[str, Any]) -> str:
+    """The sha256 of the workflow's file, or of the submitted graph when it has none."""
+    path = getattr(workflow, "path", None)
+    if isinstance(path, Path) and path.is_file():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    canonical = json.dumps(prompt, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def one_line(provenance: dict[str, Any]) -> str:
+    """``ComfyUI 0.8.0 (frontend 1.35.9, torch 2.13.0+cpu, cpu) ...`` for the log."""
+    devices = ", ".join(
+        str(d.get("name") or d.get("type")) for d in provenance.get("devices") or []
+    )
+    server = (
+        f"ComfyUI {provenance.get('comfyui_version') or 'version unknown'} at "
+        f"{provenance.get('server_url')} (frontend {provenance.get('frontend_version') or '?'}, "
+        f"torch {provenance.get('pytorch_version') or '?'}, devices: {devices or '?'})"
+    )
+    return (
+        f"{server}; ComfyLibrary {provenance.get('library_version')}, Robot Framework "
+        f"{provenance.get('robot_framework_version')}, Python {provenance.get('python_version')}"
+        f"; workflow sha256 {str(provenance.get('workflow_sha256', ''))[:12]}"
+    )
