@@ -7,12 +7,12 @@ BIN := $(VENV)/bin
 RESULTS ?= results
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint engine pytest robot pabot floor real docs clean
+.PHONY: run test install lint engine pytest robot pabot floor real release-check docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment: install python3-venv (apt-get install python3-venv)"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --config-settings editable_mode=compat -e '.[docker,yaml,frontend]' --group dev
 	@$(BIN)/rfbrowser init --skip-browsers > $(VENV)/rfbrowser-init.log 2>&1 || echo "rfbrowser init failed (see $(VENV)/rfbrowser-init.log): suites/mock/editor.robot will skip"
 	$(BIN)/python -m compileall -q ComfyLibrary > /dev/null
 	@rm -f $(VENV)/.installed-*
@@ -25,8 +25,8 @@ run: install
 	$(BIN)/robot --outputdir $(RESULTS) --xunit xunit.xml suites/
 
 ## Everything: lint, a Docker engine for the container tests (where one can run), pytest,
-## the Robot suites, the mock suites under pabot, and the real lane.
-test: install lint engine pytest robot pabot floor real
+## the Robot suites, the mock suites under pabot, the real lane and the release's dry run.
+test: install lint engine pytest robot pabot floor real release-check
 
 lint: install
 	$(BIN)/ruff check .
@@ -70,6 +70,11 @@ floor: install
 ## hand, a failure then under COMFY_REQUIRE_REAL=1.
 real: install
 	BIN=$(BIN) RESULTS=$(RESULTS)/real bash scripts/real-lane.sh
+
+## The publish workflow's dry run: build without warnings, twine check, the README's example
+## from the wheel in a fresh venv (scripts/release-check.sh).
+release-check: install
+	PYTHON=$(BIN)/python bash scripts/release-check.sh $(RESULTS)/dist
 
 docs: install
 	$(BIN)/python -m robot.libdoc ComfyLibrary $(RESULTS)/ComfyLibrary.html
