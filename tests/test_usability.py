@@ -283,3 +283,27 @@ def test_a_non_editable_install_runs_a_shipped_workflow_from_anywhere(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"FROM {site}" in run.stdout, run.stdout
     assert (site / "ComfyLibrary" / "py.typed").exists()
+
+
+def test_the_readme_example_runs_without_a_warning_in_this_install(tmp_path):
+    """The README's installed-package example, copied into an empty folder and run with
+    this (editable) install: its Resource line resolves and nothing is imported twice."""
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("```robotframework\n", 1)[1].split("```", 1)[0]
+    assert "Resource    ComfyLibrary/resources/comfy.resource" in example
+    suite = tmp_path / "readme_example.robot"
+    suite.write_text(example)
+    import subprocess
+    import sys
+
+    run = subprocess.run(  # from the empty folder: the checkout is not the working directory
+        [sys.executable, "-m", "robot", "--outputdir", "out", suite.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout
+    xml = (tmp_path / "out" / "output.xml").read_text()
+    assert not re.findall(r'<msg [^>]*level="(?:WARN|ERROR)"[^>]*>[^<]*', xml), run.stdout
