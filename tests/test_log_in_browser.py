@@ -60,3 +60,32 @@ def test_the_timeline_of_a_run_renders_in_log_html(chromium, tmp_path):
     assert timelines, "log.html shows no timeline"
     assert timelines[0]["width"] > 100
     assert timelines[0]["bars"] >= 5  # one bar per node of the z-image workflow
+
+
+def test_run_workflow_shows_its_images_and_video_as_pictures(chromium, tmp_path):
+    """No Validate keyword runs: the pictures come from Run Workflow's own download."""
+    suite = tmp_path / "pictures.robot"
+    suite.write_text(
+        f"""*** Settings ***
+Resource    {ROOT / "resources" / "comfy.resource"}
+
+*** Test Cases ***
+Outputs Are Shown
+    Start A Mock ComfyUI And Connect
+    Run Workflow    tiny_text_to_image    seed=${{1}}
+    Upload Image    {ROOT / "resources" / "fixtures" / "start_frame.png"}
+    Run Workflow    tiny_image_to_video    image=start_frame.png
+"""
+    )
+    result = run_robot(
+        suite, tmp_path, *("--report", "NONE", "--expandkeywords", "name:*Run Workflow")
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    chromium.open(
+        (tmp_path / "log.html").as_uri(),
+        ready=f"({THUMBNAILS}).length >= 2 && ({THUMBNAILS}).every(t => t.loaded)",
+    )
+    thumbnails = chromium.evaluate(THUMBNAILS)
+    links = sorted(Path(t["link"]).suffix for t in thumbnails)
+    assert links == [".mp4", ".png"], thumbnails  # the image and the video's poster frame
+    assert all(t["width"] > 0 for t in thumbnails)

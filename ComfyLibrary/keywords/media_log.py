@@ -15,6 +15,8 @@ from robot.utils import get_link_path
 from ComfyLibrary.media.image import preview_of
 
 EMBED_LIMIT = 8 * 1024 * 1024
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
+VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv")
 
 
 def _thumbnail_data(image: Any) -> str:
@@ -51,6 +53,24 @@ class MediaLog:
             f'alt="{name}" title="{name}"></a> {escape(caption)}',
             html=True,
         )
+
+    def output(self, path: Path) -> None:
+        """A downloaded output as people look at it: a thumbnail for an image, a poster
+        frame for a video, a link for anything else (or what cannot be decoded)."""
+        suffix = path.suffix.lower()
+        if suffix in IMAGE_SUFFIXES:
+            self.image(path)
+            return
+        if suffix in VIDEO_SUFFIXES:
+            from ComfyLibrary.media.video import frame_at
+
+            try:
+                poster = frame_at(path, 0)
+            except Exception:  # an unreadable video is the checks' business, not the log's
+                poster = None
+            self.video(path, poster)
+            return
+        logger.info(f'<a href="{self.href(path)}">{escape(path.name)}</a>', html=True)
 
     def picture(self, image: Any, label: str) -> None:
         """An embedded thumbnail of an in-memory image (a diff, a frame)."""

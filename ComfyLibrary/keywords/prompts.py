@@ -14,6 +14,7 @@ from ComfyLibrary.client.client import Completion, PromptHandle
 from ComfyLibrary.errors import ComfyError, WorkflowError
 from ComfyLibrary.keywords.assertions import AssertionOperator, polled
 from ComfyLibrary.keywords.context import LibraryComponent
+from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.keywords.workflow import problems_message
 from ComfyLibrary.workflow.validate import validate_workflow
 
@@ -155,7 +156,7 @@ class PromptKeywords(LibraryComponent):
         if result is not None:
             result.files = files
         for path in files:
-            self.link(path)
+            MediaLog(self.library).output(path)
         self.info(f"Downloaded {len(files)} file(s) of prompt {prompt_id} to {folder}.")
         return files
 

@@ -13,6 +13,7 @@ from robotlibcore import keyword
 
 from ComfyLibrary.errors import ComfyError, WorkflowError
 from ComfyLibrary.keywords.context import LibraryComponent, safe_name
+from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.keywords.workflow import problems_message
 from ComfyLibrary.report import Phase, RunRecord
 from ComfyLibrary.report.baseline import figures as baseline_figures
@@ -188,7 +189,7 @@ class RunKeywords(LibraryComponent):
             files = instance.download_outputs(completion.history, folder, wanted)
         completion.files = files
         for path in files:
-            self.link(path)
+            MediaLog(self.library).output(path)
         return files
 
     @keyword("Run Workflows", tags=("Workflow", "Prompts"))
