@@ -17,6 +17,7 @@ from robotlibcore import DynamicCore
 from ComfyLibrary.clients import ClientRegistry
 from ComfyLibrary.errors import WorkflowError
 from ComfyLibrary.keywords import (
+    AudioKeywords,
     ConnectionKeywords,
     ContainerKeywords,
     ExecutionKeywords,
@@ -324,6 +325,7 @@ class ComfyLibrary(DynamicCore):
                 RunKeywords(self),
                 ImageKeywords(self),
                 VideoKeywords(self),
+                AudioKeywords(self),
                 DiagnosticsKeywords(self),
                 SettingsKeywords(self),
             ],
@@ -447,7 +449,7 @@ class ComfyLibrary(DynamicCore):
         self._scopes[-1].append((kind, alias))
 
     def _keep_recoveries(self, aliases: list[str] | None = None) -> None:
-        """Puts the drops each client lived through into the run report (seed 002)."""
+        """Puts the drops each client lived through into the run report."""
         for alias in aliases if aliases is not None else self.clients.aliases():
             with contextlib.suppress(Exception):
                 found = recoveries(self.clients.get(alias)[1].events.events())

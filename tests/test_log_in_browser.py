@@ -87,5 +87,46 @@ Outputs Are Shown
     )
     thumbnails = chromium.evaluate(THUMBNAILS)
     links = sorted(Path(t["link"]).suffix for t in thumbnails)
-    assert links == [".mp4", ".png"], thumbnails  # the image and the video's poster frame
+    assert links == [".mp4", ".mp4", ".mp4", ".png"], thumbnails  # the image, the video's strip
     assert all(t["width"] > 0 for t in thumbnails)
+    titles = chromium.evaluate(
+        "Array.from(document.images).map(i => i.title).filter(t => t.includes('frame ('))"
+    )
+    assert [t.split(", ")[1].split(" frame")[0] for t in titles] == ["first", "middle", "last"]
+
+
+AUDIO = """Array.from(document.querySelectorAll('audio.comfy-audio')).map(a => ({
+  duration: a.duration, ready: a.readyState, src: a.currentSrc,
+  bars: a.parentElement.querySelectorAll('svg.comfy-waveform rect').length}))"""
+
+
+def test_audio_shows_a_waveform_and_a_player_that_loads(chromium, tmp_path):
+    suite = tmp_path / "sound.robot"
+    suite.write_text(
+        f"""*** Settings ***
+Resource    {ROOT / "resources" / "comfy.resource"}
+
+*** Test Cases ***
+Sound Is Shown
+    Start A Mock ComfyUI And Connect
+    ${{result}} =    Run Workflow    text_to_audio    seed=${{5}}    duration=${{2}}
+    Validate Audio    ${{result.files}}[0]
+"""
+    )
+    result = run_robot(
+        suite,
+        tmp_path,
+        *("--report", "NONE", "--expandkeywords", "name:*Run Workflow"),
+        *("--expandkeywords", "name:*Validate Audio"),
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    chromium.open(
+        (tmp_path / "log.html").as_uri(),
+        ready=f"({AUDIO}).length >= 2 && ({AUDIO}).every(a => a.ready >= 1)",
+    )
+    players = chromium.evaluate(AUDIO)
+    assert len(players) == 2  # Run Workflow's download and Validate Audio
+    for player in players:
+        assert abs(player["duration"] - 2.0) < 0.1, player  # the browser read the file
+        assert player["src"].endswith(".flac"), player
+        assert player["bars"] > 100, player  # the waveform has its bars (and the backdrop)

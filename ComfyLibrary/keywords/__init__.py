@@ -1,6 +1,7 @@
 """Robot-facing keyword components: thin translations of Robot arguments into calls
 on the client, servers, workflow and media layers."""
 
+from ComfyLibrary.keywords.audio import AudioKeywords
 from ComfyLibrary.keywords.connection import ConnectionKeywords
 from ComfyLibrary.keywords.containers import ContainerKeywords
 from ComfyLibrary.keywords.execution import ExecutionKeywords
@@ -15,6 +16,7 @@ from ComfyLibrary.keywords.videos import VideoKeywords
 from ComfyLibrary.keywords.workflow import WorkflowKeywords
 
 __all__ = [
+    "AudioKeywords",
     "ConnectionKeywords",
     "ContainerKeywords",
     "ExecutionKeywords",

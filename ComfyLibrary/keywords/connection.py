@@ -109,7 +109,7 @@ class ConnectionKeywords(LibraryComponent):
         | ``http_retries`` | How often a failed GET is tried again (50 ms, then doubling), default 2. |
         | ``breaker_threshold``, ``breaker_cooldown`` | After that many failed calls in a row the client fails fast, then lets one trial call through after the cool-down (default 5 and 2 s; threshold ``0`` turns it off). |
 
-        How the client lives through seed 002's failure scenarios:
+        How the client lives through the usual failures:
 
         | =Scenario= | =What the client does= | =Arguments= |
         | network interruption (socket dropped) | ``disconnected``, then reconnects with backoff and reads the history again | ``backoff_*``, ``max_attempts``, ``on_reconnection_failed`` |
@@ -282,8 +282,8 @@ class ConnectionKeywords(LibraryComponent):
     ):
         """Fails unless the client's last drop was recovered from within ``limit``:
         ``until=reconnected`` (default) measures from the drop to the ``reconnected``
-        event, ``until=completed`` to the first prompt completed after it (seed 002's
-        recovery figure).
+        event, ``until=completed`` to the first prompt completed after it (the time
+        users wait before work goes on).
 
         Example:
         | Kill Server
@@ -425,7 +425,9 @@ class ConnectionKeywords(LibraryComponent):
 
     @keyword("Connection State Should Be", tags=("Connection",))
     def connection_state_should_be(self, state: ConnectionState, client: str | None = None):
-        """Fails unless the client's connection state is ``state`` (a `ConnectionState`).
+        """Fails at once unless the client's connection state is ``state`` (a
+        `ConnectionState`); `Get Connection State` with ``==`` retries for the retry time
+        (`Set Retry Assertions For`).
 
         Example:
         | Connection State Should Be    connected

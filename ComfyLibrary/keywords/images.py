@@ -51,10 +51,11 @@ class ImageKeywords(LibraryComponent):
         typical_sizes: bool = False,
         fail: bool = True,
     ) -> MediaValidation:
-        """Runs every image check in one call and returns the result.
+        """Checks an image's file, dimensions, size, mode *and content* (not blank), and
+        returns every check's outcome; ``fail=False`` returns instead of failing.
 
         Checks: readable (corrupt files and decompression bombs fail cleanly), format,
-        width and height (exact, or ``min_``/``max_``), file size (no limits unless
+        width and height (exact, or between ``min_width`` and ``max_width`` and the like), file size (no limits unless
         given; ``typical_sizes=True`` for 10 KB to 50 MB), mode, and not blank.
         The result has ``passed``, ``checks`` (name, passed, detail), ``errors`` and
         ``metadata`` (format, width, height, mode, size, frames, stddev). It fails
@@ -101,13 +102,14 @@ class ImageKeywords(LibraryComponent):
         mode: ImageMode | None = None,
         typical_sizes: bool = False,
     ) -> ImageInfo:
-        """Checks that ``path`` is a readable image with the expected properties.
+        """Fails unless an image has the given format, dimensions, size and mode; unlike
+        `Validate Image` it leaves the content alone and returns the image's information.
 
         | =Argument= | =Description= |
         | ``format`` | Allowed formats, comma separated. Default ``PNG, JPEG, WEBP``. |
         | ``width``, ``height`` | Exact dimensions in pixels. |
         | ``min_size``, ``max_size`` | Size limits like ``10 KB``, ``50 MB``; none by default. |
-        | ``typical_sizes`` | ``True`` applies the range production images fall in, 10 KB to 50 MB (seed 004's), to the limits not given. |
+        | ``typical_sizes`` | ``True`` applies the range production images fall in, 10 KB to 50 MB, to the limits not given. |
         | ``mode`` | Pillow mode such as ``RGB`` or ``RGBA``. |
 
         Every check runs; the failure lists all that failed. Returns the image's

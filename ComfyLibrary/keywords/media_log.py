@@ -17,6 +17,26 @@ from ComfyLibrary.media.image import preview_of
 EMBED_LIMIT = 8 * 1024 * 1024
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv")
+AUDIO_SUFFIXES = (".wav", ".mp3", ".flac", ".ogg", ".opus", ".m4a")
+AUDIO_TYPES = {".mp3": "audio/mpeg", ".flac": "audio/flac", ".ogg": "audio/ogg",
+               ".opus": "audio/ogg", ".m4a": "audio/mp4"}  # fmt: skip
+WAVE_WIDTH, WAVE_HEIGHT = 480, 64
+
+
+def waveform_svg(envelope: list[float], label: str) -> str:
+    """A waveform picture: one vertical bar per value of ``envelope`` (0 to 1)."""
+    step = WAVE_WIDTH / max(1, len(envelope))
+    middle = WAVE_HEIGHT / 2
+    bars = "".join(
+        f'<rect x="{i * step:.1f}" y="{middle - max(0.5, v * middle):.1f}" '
+        f'width="{max(1.0, step - 0.5):.1f}" height="{max(1.0, v * WAVE_HEIGHT):.1f}"/>'
+        for i, v in enumerate(envelope)
+    )
+    return (
+        f'<svg class="comfy-waveform" xmlns="http://www.w3.org/2000/svg" width="{WAVE_WIDTH}" '
+        f'height="{WAVE_HEIGHT}" role="img" aria-label="{escape(label, quote=True)}">'
+        f'<rect width="100%" height="100%" fill="#f4f4f4"/><g fill="#3a6ea5">{bars}</g></svg>'
+    )
 
 
 def _thumbnail_data(image: Any) -> str:
@@ -24,6 +44,24 @@ def _thumbnail_data(image: Any) -> str:
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="JPEG", quality=80)
     return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _strip_frames(path: Path) -> list[tuple[str, Any]]:
+    """The first, middle and last frames of a video, labelled (fewer for short videos, none
+    for one that cannot be decoded)."""
+    from ComfyLibrary.errors import MediaError
+    from ComfyLibrary.media.video import frame_at, video_info
+
+    try:
+        count = video_info(path).frames
+        wanted = dict.fromkeys([0, count // 2, count - 1]) if count > 0 else {}
+        names = ("first", "middle", "last") if len(wanted) == 3 else ("first", "last", "")
+        return [
+            (f"{label} frame ({index + 1} of {count})", frame_at(path, index))
+            for label, index in zip(names, wanted, strict=False)
+        ]
+    except MediaError:
+        return []
 
 
 class MediaLog:
@@ -61,16 +99,34 @@ class MediaLog:
         if suffix in IMAGE_SUFFIXES:
             self.image(path)
             return
+        if suffix in AUDIO_SUFFIXES:
+            self.audio(path)
+            return
         if suffix in VIDEO_SUFFIXES:
-            from ComfyLibrary.media.video import frame_at
-
-            try:
-                poster = frame_at(path, 0)
-            except Exception:  # an unreadable video is the checks' business, not the log's
-                poster = None
-            self.video(path, poster)
+            self.video(path)
             return
         logger.info(f'<a href="{self.href(path)}">{escape(path.name)}</a>', html=True)
+
+    def audio(self, path: Path) -> None:
+        """A waveform picture and a player (linked to the file, or the file embedded when
+        embedding is on), then a link."""
+        from ComfyLibrary.errors import MediaError
+        from ComfyLibrary.media.audio import audio_envelope
+
+        href, name = self.href(path), escape(path.name, quote=True)
+        try:
+            picture = waveform_svg(audio_envelope(path), f"waveform of {path.name}")
+        except MediaError:
+            picture = ""
+        kind = AUDIO_TYPES.get(path.suffix.lower(), "audio/wav")
+        source = href
+        if self.library.embed_media and path.stat().st_size <= EMBED_LIMIT:
+            source = f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+        logger.info(
+            f'{picture}<br><audio class="comfy-audio" controls preload="metadata" '
+            f'src="{source}" title="{name}"></audio> <a href="{href}">{name}</a>',
+            html=True,
+        )
 
     def picture(self, image: Any, label: str) -> None:
         """An embedded thumbnail of an in-memory image (a diff, a frame)."""
@@ -81,8 +137,9 @@ class MediaLog:
             html=True,
         )
 
-    def video(self, path: Path, poster: Any | None) -> None:
-        """A poster frame and a link to the file, or the whole video when embedding is on."""
+    def video(self, path: Path) -> None:
+        """A strip of the first, middle and last frames, each linking to the file, or the
+        whole video when embedding is on; a link alone for a video that cannot be decoded."""
         href, name = self.href(path), escape(path.name, quote=True)
         if self.library.embed_media and path.stat().st_size <= EMBED_LIMIT:
             kind = "video/webm" if path.suffix.lower() == ".webm" else "video/mp4"
@@ -91,12 +148,11 @@ class MediaLog:
                 f'<video controls width="320" src="data:{kind};base64,{data}"></video>', html=True
             )
             return
-        if poster is not None:
-            logger.info(
-                f'<a href="{href}"><img src="data:image/jpeg;base64,'
-                f'{_thumbnail_data(poster)}" alt="{name}" title="{name}"></a> '
-                f'<a href="{href}">{name}</a>',
-                html=True,
+        pictures = []
+        for label, frame in _strip_frames(path):
+            title = escape(f"{path.name}, {label}", quote=True)
+            pictures.append(
+                f'<a href="{href}"><img src="data:image/jpeg;base64,{_thumbnail_data(frame)}" '
+                f'alt="{title}" title="{title}"></a>'
             )
-        else:
-            logger.info(f'<a href="{href}">{name}</a>', html=True)
+        logger.info(f'{" ".join(pictures)} <a href="{href}">{name}</a>', html=True)

@@ -11,13 +11,11 @@ from robotlibcore import keyword
 
 from ComfyLibrary.errors import MediaError
 from ComfyLibrary.files import save_with
-from ComfyLibrary.keywords.assertions import AssertionOperator, dot, info_value
-from ComfyLibrary.keywords.context import LibraryComponent, parse_size, size_limits
+from ComfyLibrary.keywords.assertions import AssertionOperator, info_value
+from ComfyLibrary.keywords.context import LibraryComponent, size_limits
 from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.keywords.results import MediaValidation, VideoInfo, as_result
-from ComfyLibrary.media.audio import audio_info, audio_peak_dbfs
 from ComfyLibrary.media.checks import VIDEO_TYPICAL_SIZES, not_valid_message, validate_video
-from ComfyLibrary.media.ranges import describe, within
 from ComfyLibrary.media.video import frame_at, video_info
 
 VIDEO_CHECKS = (
@@ -45,11 +43,7 @@ class VideoKeywords(LibraryComponent):
         return MediaLog(self.library)
 
     def _show(self, path: Path) -> None:
-        try:
-            poster = frame_at(path, 0)
-        except MediaError:
-            poster = None
-        self.log.video(path, poster)
+        self.log.video(path)
 
     @keyword("Validate Video", tags=("Media", "Videos"))
     def validate_video(
@@ -71,10 +65,11 @@ class VideoKeywords(LibraryComponent):
         fail: bool = True,
         typical_sizes: bool = False,
     ) -> MediaValidation:
-        """Runs every video check in one call and returns the result.
+        """Checks a video's file, stream, timing *and content* (not frozen, not black), and
+        returns every check's outcome; ``fail=False`` returns instead of failing.
 
         Checks: readable, container (MP4 or WebM by default), codec, file size
-        (no limits unless given; ``typical_sizes=True`` for seed 004's 100 KB to
+        (no limits unless given; ``typical_sizes=True`` for the usual production range, 100 KB to
         500 MB), duration (above zero, or in the range given),
         fps, frame count, width, height, not frozen (frames change) and not black.
         The result has ``passed``, ``checks``, ``errors`` and ``metadata`` (container,
@@ -131,7 +126,8 @@ class VideoKeywords(LibraryComponent):
         height: int | None = None,
         typical_sizes: bool = False,
     ) -> VideoInfo:
-        """Checks a video's container, codec, size, duration, fps, frame count and dimensions.
+        """Fails unless a video has the given container, codec, size, duration, fps, frames
+        and dimensions; unlike `Validate Video` it leaves the content alone.
 
         The single-check form of `Validate Video` without the content checks (see
         `Video Should Not Be Frozen` and `Video Should Not Be Black`). Returns the
@@ -258,57 +254,3 @@ class VideoKeywords(LibraryComponent):
         save_with(target, image.save, "the video frame")
         self.log.image(target, f"{path.name} {label}")
         return target
-
-    @keyword("Audio Should Be Valid", tags=("Media", "Audio"))
-    def audio_should_be_valid(
-        self,
-        path: Path,
-        format: str = "wav, mp3, flac, ogg, opus, m4a",
-        min_duration: timedelta | None = None,
-        max_duration: timedelta | None = None,
-        sample_rate: int | None = None,
-        channels: int | None = None,
-        min_size: str | None = None,
-        max_size: str | None = None,
-        not_silent: bool = True,
-        silence_dbfs: float = -60.0,
-    ) -> dict[str, Any]:
-        """Checks an audio file: readable, its container, duration above zero (or in range),
-        sample rate, channel count, file size (no limits unless given) and that it is not
-        silent: its loudest sample must reach ``silence_dbfs`` (-60 dBFS by default;
-        ``not_silent=False`` skips this). Every check runs; the failure lists all that
-        failed. Returns its information, with ``peak_dbfs``.
-
-        Example:
-        | Audio Should Be Valid    ${audio}    min_duration=1 s    sample_rate=44100
-        | Audio Should Be Valid    ${audio}    format=flac    channels=2    max_size=5 MB
-        """
-        info = audio_info(path)
-        problems = []
-        allowed = [f.strip().lower() for f in format.split(",")]
-        if info.container not in allowed and Path(path).suffix.lstrip(".").lower() not in allowed:
-            problems.append(f"format is {info.container}, expected one of {', '.join(allowed)}")
-        low, high = seconds_of(min_duration), seconds_of(max_duration)
-        if info.duration <= 0 or not within(info.duration, None, low, high):
-            problems.append(f"duration is {info.duration:g} s")
-        if sample_rate is not None and info.sample_rate != sample_rate:
-            problems.append(f"sample rate is {info.sample_rate}, expected {sample_rate}")
-        if channels is not None and info.channels != channels:
-            problems.append(f"channels are {info.channels}, expected {channels}")
-        low_size, high_size = parse_size(min_size), parse_size(max_size)
-        if not within(info.size, None, low_size, high_size):
-            problems.append(
-                f"file size is {info.size} bytes, expected "
-                f"{describe(None, low_size, high_size, ' bytes')}"
-            )
-        peak = audio_peak_dbfs(path)
-        if not_silent and peak < silence_dbfs:
-            loudest = "no sound at all" if peak == float("-inf") else f"peak {peak:.1f} dBFS"
-            problems.append(f"audio is silent: {loudest}, below {silence_dbfs:g} dBFS")
-        if problems:
-            raise MediaError(f"Audio {Path(path).name} is not valid: " + "; ".join(problems) + ".")
-        self.info(
-            f"Audio {Path(path).name}: {info.codec}, {info.sample_rate} Hz, "
-            f"{info.channels} channel(s), {info.duration:g} s, peak {peak:.1f} dBFS."
-        )
-        return dot({**info.as_dict(), "peak_dbfs": round(peak, 2)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -78,3 +79,32 @@ def audio_peak_dbfs(path: str | Path) -> float:
     except (av.error.FFmpegError, OSError, ValueError, IndexError) as exc:
         raise MediaError(f"Audio file {file.name} is not readable audio: {exc}") from None
     return 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
+def audio_envelope(path: str | Path, buckets: int = 240) -> list[float]:
+    """The loudness of the first audio stream over time: ``buckets`` values from 0 to 1,
+    each the loudest sample (all channels) of its stretch, for a waveform picture."""
+    import av
+    import numpy as np
+
+    file = Path(path)
+    chunks = []
+    try:
+        with av.open(str(file)) as container:
+            stream = container.streams.audio[0]
+            for frame in container.decode(stream):
+                data = frame.to_ndarray()
+                if np.issubdtype(data.dtype, np.integer):
+                    data = data.astype(np.float64) / float(np.iinfo(data.dtype).max)
+                # planar frames are (channels, samples), packed ones (1, samples*channels)
+                chunks.append(np.abs(data).max(axis=0))
+    except (av.error.FFmpegError, OSError, ValueError, IndexError) as exc:
+        raise MediaError(f"Audio file {file.name} is not readable audio: {exc}") from None
+    if not chunks:
+        return [0.0] * buckets
+    samples = np.concatenate(chunks)
+    edges = np.linspace(0, len(samples), buckets + 1).astype(int)
+    return [
+        round(float(min(1.0, samples[a:b].max())) if b > a else 0.0, 4)
+        for a, b in itertools.pairwise(edges)
+    ]

@@ -7,13 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from ComfyLibrary.errors import MediaError
+from ComfyLibrary.media.audio import audio_info, audio_peak_dbfs
 from ComfyLibrary.media.compare import pixel_stats
 from ComfyLibrary.media.image import DEFAULT_FORMATS, check_image, open_image, preview_of
 from ComfyLibrary.media.ranges import describe, within
 from ComfyLibrary.media.video import motion_stats, video_info
 
 DEFAULT_CONTAINERS = ("mp4", "webm")
-# Seed 004's "typical" size ranges, applied on request (typical_sizes=True): no default limits.
+DEFAULT_AUDIO_FORMATS = ("wav", "mp3", "flac", "ogg", "opus", "m4a")
+# The "typical" size ranges of production outputs, applied on request (typical_sizes=True):
+# there are no default limits.
 IMAGE_TYPICAL_SIZES = (10 * 1024, 50 * 1024 * 1024)
 VIDEO_TYPICAL_SIZES = (100 * 1024, 500 * 1024 * 1024)
 
@@ -237,4 +240,78 @@ def validate_video(
                 if black
                 else f"{motion.black_frames} of {motion.frames} frames black",
             )
+    return result
+
+
+def validate_audio(
+    path: str | Path,
+    formats: tuple[str, ...] = DEFAULT_AUDIO_FORMATS,
+    min_duration: float | None = None,
+    max_duration: float | None = None,
+    sample_rate: int | None = None,
+    channels: int | None = None,
+    min_size: int | None = None,
+    max_size: int | None = None,
+    not_silent: bool = True,
+    silence_dbfs: float = -60.0,
+) -> MediaResult:
+    """Every audio check: readable, format, duration, sample rate, channels, size and,
+    with ``not_silent``, a peak of at least ``silence_dbfs``."""
+    result = MediaResult(str(path), "audio")
+    try:
+        info = audio_info(path)
+    except MediaError as exc:
+        result.add("readable", False, str(exc))
+        return result
+    result.metadata = info.as_dict()
+    result.add(
+        "readable",
+        True,
+        f"{info.container} {info.codec}, {info.sample_rate} Hz, {info.channels} channel(s), "
+        f"{info.duration:g} s",
+    )
+    allowed = [f.strip().lower() for f in formats]
+    suffix = Path(path).suffix.lstrip(".").lower()
+    result.add(
+        "format",
+        info.container in allowed or suffix in allowed,
+        f"format is {info.container}, expected one of {', '.join(allowed)}",
+    )
+    duration_ok = info.duration > 0 and within(info.duration, None, min_duration, max_duration)
+    expected = (
+        describe(None, min_duration, max_duration, " s")
+        if (min_duration is not None or max_duration is not None)
+        else "more than 0 s"
+    )
+    result.add("duration", duration_ok, f"duration is {info.duration:g} s, expected {expected}")
+    if sample_rate is not None:
+        result.add(
+            "sample_rate",
+            info.sample_rate == sample_rate,
+            f"sample rate is {info.sample_rate}, expected {sample_rate}",
+        )
+    if channels is not None:
+        result.add(
+            "channels",
+            info.channels == channels,
+            f"channels are {info.channels}, expected {channels}",
+        )
+    if min_size is not None or max_size is not None:
+        result.add(
+            "size",
+            within(info.size, None, min_size, max_size),
+            f"file size is {info.size} bytes, expected "
+            f"{describe(None, min_size, max_size, ' bytes')}",
+        )
+    peak = audio_peak_dbfs(path)
+    result.metadata["peak_dbfs"] = round(peak, 2) if peak != float("-inf") else None
+    if not_silent:
+        loudest = "no sound at all" if peak == float("-inf") else f"peak {peak:.1f} dBFS"
+        result.add(
+            "not_silent",
+            peak >= silence_dbfs,
+            f"audio is silent: {loudest}, below {silence_dbfs:g} dBFS"
+            if peak < silence_dbfs
+            else f"{loudest}",
+        )
     return result

@@ -1,5 +1,5 @@
 *** Settings ***
-Documentation    Seed 004's audio test type: a text-to-audio workflow of ComfyUI 0.8's audio nodes
+Documentation    The audio test type: a text-to-audio workflow of ComfyUI 0.8's audio nodes
 ...              (Stable Audio) runs on the mock, and its FLAC, MP3 and Opus files are checked as
 ...              a reviewer would: format, duration, sample rate, channels, size and sound.
 
@@ -52,6 +52,18 @@ Silence Is Caught
     Run Keyword And Expect Error    Audio ComfyUI_*.flac is not valid: audio is silent: no sound at all*
     ...    Audio Should Be Valid    ${result.files}[0]
     Audio Should Be Valid    ${result.files}[0]    not_silent=False    sample_rate=16000    channels=1
+
+Validate Audio Returns Every Check Without Failing When Asked
+    ${result} =    Run Workflow    text_to_audio    seed=3    duration=2
+    ${checked} =    Validate Audio    ${result.files}[0]    sample_rate=16000    channels=2
+    ...    fail=False
+    Should Not Be True    ${checked.passed}
+    Should Be Equal    ${checked.errors}    ${{ ["sample rate is 44100, expected 16000"] }}
+    ${names} =    Evaluate    [check["name"] for check in $checked.checks]
+    Should Be Equal    ${names}    ${{ ["readable", "format", "duration", "sample_rate", "channels", "not_silent"] }}
+    Should Be True    ${checked.metadata.peak_dbfs} > -30
+    Run Keyword And Expect Error    Audio ComfyUI_*.flac failed 1 check(s): sample rate is 44100, expected 16000.
+    ...    Validate Audio    ${result.files}[0]    sample_rate=16000
 
 
 *** Keywords ***

@@ -1,5 +1,5 @@
 *** Settings ***
-Documentation    Seed 004's test data: one test per row of a prompts file
+Documentation    Test data: one test per row of a prompts file
 ...              (``resources/fixtures/prompts.json``) with the metadata each generated image
 ...              must have. Add a row to add a test; no Robot code changes.
 

@@ -76,7 +76,7 @@ Getters Of The Server And The Client Check What They Return
     Run Keyword And Expect Error    'asleep' is not a connection state: use one of *
     ...    Get Connection State    ==    asleep
     Get Queue Length    ==    0
-    Run Keyword And Expect Error    Queue length '0' (int) should be '3' (int)
+    Run Keyword And Expect Error    Queue length '0' (int) should be '3' (int) (the last of * reads in 1 second)
     ...    Get Queue Length    ==    3
     Run Keyword And Expect Error    The GPU box is backed up
     ...    Get Queue Length    >    5    message=The GPU box is backed up

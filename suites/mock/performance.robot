@@ -1,5 +1,5 @@
 *** Settings ***
-Documentation    Seed 004's performance metrics: every run measured node by node, memory sampled
+Documentation    Performance metrics: every run measured node by node, memory sampled
 ...              from /system_stats, media checks and errors kept in run-report.json, a timeline
 ...              of each run in the log, and baselines that catch a slower server.
 
