@@ -39,6 +39,7 @@ from ComfyLibrary.keywords.diagnostics import (
     normalise_keyword,
 )
 from ComfyLibrary.keywords.settings import OutputRetention, SettingsKeywords
+from ComfyLibrary.platforms import POSIX_ONLY, require_posix
 from ComfyLibrary.report import RunRecord, RunReport
 from ComfyLibrary.report.metrics import recoveries
 from ComfyLibrary.scopes import ScopedSettings, SettingScope
@@ -477,6 +478,8 @@ class ComfyLibrary(DynamicCore):
         """Runs a keyword, then any callback keyword a background event asked for."""
         try:
             check_argument_names(self.keywords[name], args)
+            if POSIX_ONLY in self.get_keyword_tags(name):
+                require_posix(name)
             result = DynamicCore.run_keyword(self, name, args, kwargs)
         except Exception as exc:
             self._record_check(name, args, kwargs, False, str(exc))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ComfyLibrary.client.connection import Backoff
+
+pytestmark = pytest.mark.portable  # no local server process: runs on macOS and Windows
 
 
 def test_default_schedule_without_jitter():

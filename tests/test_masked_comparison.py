@@ -9,6 +9,8 @@ from PIL import Image
 from ComfyLibrary.errors import MediaError
 from ComfyLibrary.media.compare import compare
 
+pytestmark = pytest.mark.portable  # no local server process: runs on macOS and Windows
+
 
 def noise(path, seed: int, size=(256, 256)):
     rng = np.random.default_rng(seed)

@@ -12,6 +12,8 @@ from ComfyLibrary.media.compare import compare, identical, parse_masks
 from ComfyLibrary.media.video import frame_at, video_info
 from tests.media_factory import moving_frames, write_audio, write_video
 
+pytestmark = pytest.mark.portable  # no local server process: runs on macOS and Windows
+
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory):

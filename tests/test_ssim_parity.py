@@ -7,6 +7,8 @@ import pytest
 
 from ComfyLibrary.media.compare import ssim
 
+pytestmark = pytest.mark.portable  # no local server process: runs on macOS and Windows
+
 structural_similarity = pytest.importorskip("skimage.metrics").structural_similarity
 
 

@@ -12,6 +12,8 @@ from ComfyLibrary.errors import WorkflowError
 from ComfyLibrary.mock.catalog import load_bundled_object_info
 from ComfyLibrary.workflow.ui_format import convert_ui_workflow, strip_dynamic_prompt
 
+pytestmark = pytest.mark.portable  # no local server process: runs on macOS and Windows
+
 PAIRS = Path(__file__).parent / "fixtures" / "ui2api"
 NAMES = sorted(p.name[: -len(".api.json")] for p in PAIRS.glob("*.api.json"))
 CATALOG = load_bundled_object_info()

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from ComfyLibrary.errors import WorkflowError
 from ComfyLibrary.workflow import load_workflow, resolve_workflow_path, set_input
 
+pytestmark = pytest.mark.portable  # no local server process: runs on macOS and Windows
+
 WORKFLOW = {
     "1": {"class_type": "EmptyImage", "inputs": {"width": 64}, "_meta": {"title": "Canvas"}},
     "57:3": {"class_type": "KSampler", "inputs": {"seed": 0}, "_meta": {"title": "Sampler"}},

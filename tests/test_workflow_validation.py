@@ -15,6 +15,8 @@ from ComfyLibrary.workflow import set_input
 from ComfyLibrary.workflow.bindings import apply, load_bindings
 from ComfyLibrary.workflow.validate import validate_workflow
 
+pytestmark = pytest.mark.portable  # no local server process: runs on macOS and Windows
+
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / "resources" / "workflows"
 CATALOG = NodeCatalog.create(Path("/nonexistent-input")).all_served()

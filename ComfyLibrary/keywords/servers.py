@@ -13,6 +13,7 @@ from robotlibcore import keyword
 
 from ComfyLibrary.errors import ComfyError, ServerStartError
 from ComfyLibrary.keywords.context import LibraryComponent, safe_name
+from ComfyLibrary.platforms import POSIX_ONLY
 from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_ENV, is_loopback
 from ComfyLibrary.servers import ServerProcess, mock_command
 from ComfyLibrary.servers.ports import free_port
@@ -24,7 +25,7 @@ PORT_RETRIES = 3
 class ServerKeywords(LibraryComponent):
     """Server lifecycle keywords."""
 
-    @keyword("Start Mock Server", tags=("Servers",))
+    @keyword("Start Mock Server", tags=("Servers", POSIX_ONLY))
     def start_mock_server(
         self,
         alias: str | None = None,
@@ -41,6 +42,9 @@ class ServerKeywords(LibraryComponent):
         output_directory: Path | None = None,
         input_directory: Path | None = None,
         ready_timeout: timedelta = timedelta(seconds=15),
+        step: timedelta | None = None,
+        latency: timedelta | None = None,
+        history_delay: timedelta | None = None,
     ) -> str:
         """Starts the mock ComfyUI server as its own process and returns its URL.
 
@@ -52,11 +56,12 @@ class ServerKeywords(LibraryComponent):
         | ``alias`` | Name to refer to this server later. Default ``mock``, ``mock-2``, ... |
         | ``port`` | Port to listen on. ``0`` (default) picks a free port. |
         | ``host`` | Address to bind. Default loopback only. |
-        | ``step_ms`` | Simulated time per sampling step in milliseconds (default 2). |
+        | ``step`` | Simulated time per sampling step, a Robot time such as ``50 ms`` (default 2 ms). |
         | ``object_info`` | An ``/object_info`` JSON dump whose node classes are added. |
         | ``models`` | JSON file of model folder -> file names the mock pretends to have. |
-        | ``latency_ms`` | Delay every HTTP answer (see `Set Server Latency`). |
-        | ``history_delay_ms`` | Write history late (see `Delay History Write`). |
+        | ``latency`` | Delay every HTTP answer, e.g. ``200 ms`` (see `Set Server Latency`). |
+        | ``history_delay`` | Write history late, e.g. ``1 s`` (see `Delay History Write`). |
+        | ``step_ms``, ``latency_ms``, ``history_delay_ms`` | The same three as numbers of milliseconds (the older spelling). |
         | ``stall`` | Start with execution stalled (see `Stall Execution`). |
         | ``keep_queue_on_restart`` | Keep queue and history across restarts (see `Lose Queue On Restart`). |
         | ``pace`` | ``fast`` (default), ``real`` (nodes take about what ComfyUI 0.8 takes on a 2-core CPU) or a number that scales ``real`` (see `Set Server Pace`). |
@@ -70,8 +75,11 @@ class ServerKeywords(LibraryComponent):
         Example:
         | ${url} =    Start Mock Server
         | Connect To ComfyUI    ${url}
-        | Start Mock Server    alias=slow    step_ms=50
+        | Start Mock Server    alias=slow    step=50 ms
         """
+        step_ms = _milliseconds("step", step, step_ms)
+        latency_ms = _milliseconds("latency", latency, latency_ms)
+        history_delay_ms = _milliseconds("history_delay", history_delay, history_delay_ms)
         alias = self.library.servers.unique_alias(alias or "mock")
         folder = self.library.output_root() / "servers" / safe_name(alias)
         options = {
@@ -116,7 +124,7 @@ class ServerKeywords(LibraryComponent):
         )
         return server.url
 
-    @keyword("Start ComfyUI Server", tags=("Servers",))
+    @keyword("Start ComfyUI Server", tags=("Servers", POSIX_ONLY))
     def start_comfyui_server(
         self,
         path: Path | None = None,
@@ -207,7 +215,7 @@ class ServerKeywords(LibraryComponent):
             )
         )
 
-    @keyword("Kill Server", tags=("Servers",))
+    @keyword("Kill Server", tags=("Servers", POSIX_ONLY))
     def kill_server(self, alias: str | None = None):
         """Kills a server with SIGKILL, as a crash would: no clean shutdown, sockets just drop.
 
@@ -219,7 +227,7 @@ class ServerKeywords(LibraryComponent):
         server.kill()
         self.info(f"Server '{server.name}' killed (pid {server.pid}).")
 
-    @keyword("Restart Server", tags=("Servers",))
+    @keyword("Restart Server", tags=("Servers", POSIX_ONLY))
     def restart_server(
         self,
         alias: str | None = None,
@@ -244,7 +252,7 @@ class ServerKeywords(LibraryComponent):
         self.info(f"Server '{server.name}' restarted at {server.url} in {seconds * 1000:.0f} ms.")
         return server.url
 
-    @keyword("Freeze Server", tags=("Servers",))
+    @keyword("Freeze Server", tags=("Servers", POSIX_ONLY))
     def freeze_server(self, alias: str | None = None):
         """Freezes a server with SIGSTOP: its socket still accepts connections, nothing answers.
 
@@ -260,7 +268,7 @@ class ServerKeywords(LibraryComponent):
         server.freeze()
         self.info(f"Server '{server.name}' frozen (SIGSTOP).")
 
-    @keyword("Thaw Server", tags=("Servers",))
+    @keyword("Thaw Server", tags=("Servers", POSIX_ONLY))
     def thaw_server(self, alias: str | None = None):
         """Resumes a server frozen with `Freeze Server` (SIGCONT).
 
@@ -341,3 +349,10 @@ class ServerKeywords(LibraryComponent):
 
     def _log_path(self, alias: str, port: int) -> Path:
         return self.library.output_root() / "servers" / f"{safe_name(alias)}-{port}.log"
+
+
+def _milliseconds(name: str, value: timedelta | None, in_ms: float | None) -> float | None:
+    """A duration given as a Robot time (``name``) or in milliseconds (``name_ms``)."""
+    if value is not None and in_ms is not None:
+        raise ComfyError(f"Give {name} or {name}_ms, not both: {name}=50 ms says it in one.")
+    return value.total_seconds() * 1000 if value is not None else in_ms

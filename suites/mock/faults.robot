@@ -93,6 +93,13 @@ Faults Can Be Cleared In One Step
     ${prompt_id} =    Submit Workflow    empty_image_save.json
     Workflow Should Complete    ${prompt_id}
 
+A Mock Starts With Its Faults Given As Robot Times
+    Start Mock Server    alias=timed    latency=150 ms    history_delay=1 s    step=20 ms
+    ${faults} =    Get Server Faults    timed
+    Should Be Equal As Numbers    ${faults}[latency_ms]    150
+    Run Keyword And Expect Error    Give latency or latency_ms, not both: latency=50 ms says it in one.
+    ...    Start Mock Server    latency=50 ms    latency_ms=50
+
 
 *** Keywords ***
 Clear Every Fault

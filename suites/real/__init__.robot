@@ -63,7 +63,7 @@ Start The ComfyUI Of This Run
         RETURN    ${url}    real
     END
     # sampling steps paced so that a test can act while a prompt runs
-    ${url} =    Start Mock Server    alias=comfyui    step_ms=50
+    ${url} =    Start Mock Server    alias=comfyui    step=50 ms
     RETURN    ${url}    mock
 
 Start The ComfyUI Image
