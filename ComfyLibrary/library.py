@@ -400,6 +400,41 @@ class ComfyLibrary(DynamicCore):
                 "COMFY_CI=0) and commit it, or correct the path."
             )
 
+    def versioned(self, path: Path, per_version: bool, made_by: Any = None) -> Path:
+        """A reference or baseline path for the ComfyUI version that made the results:
+        ``{comfyui_version}`` in ``path`` is replaced by it, and ``per_version`` puts the
+        file in a folder named after it (``golden/0.8.0/fox.png``)."""
+        text = str(path)
+        if "{comfyui_version}" not in text and not per_version:
+            return Path(path)
+        version = self.comfyui_version(made_by)
+        if "{comfyui_version}" in text:
+            return Path(text.replace("{comfyui_version}", version))
+        return Path(path).parent / version / Path(path).name
+
+    def comfyui_version(self, made_by: Any = None) -> str:
+        """The ComfyUI version of the run that made ``made_by`` (a file or a run record),
+        else that of the current client's server."""
+        record = made_by if isinstance(made_by, RunRecord) else None
+        if record is None and made_by is not None and self._report is not None:
+            record = self._report.run_of(made_by)
+        version = (record.provenance.get("comfyui_version") if record else None) or None
+        if version is None:
+            try:
+                stats = self.clients.get(None)[1].http.get_json("/system_stats")
+                version = stats.get("system", {}).get("comfyui_version")
+            except Exception as exc:
+                raise WorkflowError(
+                    f"Cannot tell which ComfyUI version made the results ({exc}): connect to "
+                    "the server first, or name the version in the path."
+                ) from None
+        if not version:
+            raise WorkflowError(
+                "The server does not report its ComfyUI version (system.comfyui_version of "
+                "/system_stats): name the version in the path instead."
+            )
+        return safe_name(str(version))
+
     def record_validation(self, seconds: float) -> None:
         """Adds media validation time to the last workflow run, if there is one."""
         if self.current_run is not None:

@@ -8,9 +8,9 @@ from typing import Any
 
 from robotlibcore import keyword
 
-from ComfyLibrary.errors import MediaError
+from ComfyLibrary.errors import ComfyError, MediaError
 from ComfyLibrary.files import copy_file, save_with
-from ComfyLibrary.keywords.assertions import AssertionOperator, info_value
+from ComfyLibrary.keywords.assertions import AssertionOperator, dot, info_value
 from ComfyLibrary.keywords.context import LibraryComponent, size_limits
 from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.keywords.results import ImageInfo, ImageMode, MediaValidation, as_result
@@ -218,6 +218,53 @@ class ImageKeywords(LibraryComponent):
             )
         self.info(f"Images differ: {reason}.")
 
+    @keyword("Reference Drift Between Versions", tags=("Media", "Images"))
+    def reference_drift_between_versions(
+        self, folder: Path, old_version: str, new_version: str, threshold: float = 0.99
+    ) -> dict[str, Any]:
+        """Says which golden references changed between two ComfyUI versions, from the
+        folders ``per_version=True`` of `Image Should Match Reference` keeps
+        (``folder/<version>/``): for each image in both, its similarity (SSIM), and it is
+        ``changed`` below ``threshold``. Returns ``changed``, ``unchanged`` (lists of
+        name and similarity), ``only_old`` and ``only_new`` (names); never fails.
+
+        Example:
+        | ${drift} =    Reference Drift Between Versions    ${CURDIR}/golden    0.8.0    0.9.1
+        | Should Be Empty    ${drift.changed}
+        """
+        old, new = Path(folder) / old_version, Path(folder) / new_version
+        for place in (old, new):
+            if not place.is_dir():
+                raise ComfyError(
+                    f"Folder {place} does not exist: references kept with per_version=True "
+                    f"go to {Path(folder)}/<ComfyUI version>/."
+                )
+        olds = {p.name for p in old.iterdir() if p.is_file()}
+        news = {p.name for p in new.iterdir() if p.is_file()}
+        changed: list[dict[str, Any]] = []
+        unchanged: list[dict[str, Any]] = []
+        for name in sorted(olds & news):
+            try:
+                score = compare(new / name, old / name).score
+            except MediaError as exc:  # another size, or not an image
+                changed.append({"name": name, "similarity": None, "why": str(exc)})
+                continue
+            entry = {"name": name, "similarity": round(score, 4)}
+            (changed if score < threshold else unchanged).append(entry)
+        report: dict[str, Any] = {
+            "changed": changed,
+            "unchanged": unchanged,
+            "only_old": sorted(olds - news),
+            "only_new": sorted(news - olds),
+        }
+        lines = [f"References from ComfyUI {old_version} to {new_version} ({folder}):"]
+        lines += [f"  changed: {c['name']} ({c.get('why') or c['similarity']})" for c in changed]
+        lines.append(f"  unchanged: {len(unchanged)}")
+        lines += [f"  only in {old_version}: {n}" for n in report["only_old"]]
+        lines += [f"  only in {new_version}: {n}" for n in report["only_new"]]
+        self.info("\n".join(lines))
+        return dot(report)
+
     @keyword("Image Should Match Reference", tags=("Media", "Images"))
     def image_should_match_reference(
         self,
@@ -227,6 +274,7 @@ class ImageKeywords(LibraryComponent):
         masks: Any = None,
         update: bool | None = None,
         resize_reference: bool = False,
+        per_version: bool = False,
     ) -> float:
         """Compares an image with a golden reference by structural similarity (SSIM, 0-1).
 
@@ -244,11 +292,19 @@ class ImageKeywords(LibraryComponent):
         ``resize_reference=True`` scales the reference to the image's size first, e.g. to
         compare a video's first frame with the image it was made from.
 
+        One reference per ComfyUI version, since the same seed may give another image
+        after an update: ``per_version=True`` keeps it in a folder named after the
+        version that made the image (``golden/0.8.0/fox.png``), and ``{comfyui_version}``
+        in the path is replaced by it. `Reference Drift Between Versions` says which
+        references changed between two versions.
+
         Example:
         | Image Should Match Reference    ${file}    ${CURDIR}/golden/fox.png    threshold=0.9
         | Image Should Match Reference    ${file}    ${golden}    masks=0,0,200,40
+        | Image Should Match Reference    ${file}    ${CURDIR}/golden/fox.png    per_version=True
         """
-        path, reference = Path(path), Path(reference)
+        path = Path(path)
+        reference = self.library.versioned(Path(reference), per_version, path)
         if update is None:
             update = self.library.update_references()
         if not update and not reference.exists():

@@ -325,6 +325,7 @@ class RunKeywords(LibraryComponent):
         run: RunResult | None = None,
         min_difference: timedelta = timedelta(milliseconds=50),
         update: bool | None = None,
+        per_version: bool = False,
     ):
         """Compares the last workflow run (or ``run``, a `Run Workflow` result) with a
         stored baseline: total and per-phase times, the times of its slowest nodes and
@@ -337,13 +338,18 @@ class RunKeywords(LibraryComponent):
         baseline is written too, with a warning naming the file, except under CI
         (``CI=true``, or ``COMFY_CI=1``), where it fails, as a missing golden image does.
 
+        One baseline per ComfyUI version: ``per_version=True`` keeps it in a folder named
+        after the version that made the run (``baselines/0.8.0/z_image.json``), and
+        ``{comfyui_version}`` in the path is replaced by that version.
+
         Example:
         | Run Workflow    z_image_turbo_generation    seed=42
         | Performance Should Not Regress    ${CURDIR}/baselines/z_image.json    tolerance=15%
         | Performance Should Not Regress    ${CURDIR}/baselines/z_image.json    update=True
+        | Performance Should Not Regress    ${CURDIR}/baselines/z_image.json    per_version=True
         """
         record = self._record_of(run)
-        path = Path(baseline)
+        path = self.library.versioned(Path(baseline), per_version, record)
         fraction = _fraction(tolerance)
         if update is None:
             update = self.library.update_references()

@@ -138,6 +138,32 @@ A Run Report Says Where Its Results Came From
     Should Not Start With    ${run}[files][0]    /
     File Should Exist    ${OUTPUT DIR}/comfy/${run}[files][0]
 
+References And Baselines Are Kept Per ComfyUI Version
+    VAR    ${golden} =    ${OUTPUT DIR}/golden-${{ __import__('uuid').uuid4().hex }}
+    ${result} =    Run Workflow    tiny_text_to_image    seed=${42}    timeout=2 min
+    ${version} =    Get System Stats    system.comfyui_version
+    Image Should Match Reference    ${result.files}[0]    ${golden}/fox.png    per_version=True
+    ...    update=True
+    File Should Exist    ${golden}/${version}/fox.png
+    Image Should Match Reference    ${result.files}[0]    ${golden}/fox.png    per_version=True
+    Image Should Match Reference    ${result.files}[0]    ${golden}/{comfyui_version}-fox.png
+    ...    update=True
+    File Should Exist    ${golden}/${version}-fox.png
+    Performance Should Not Regress    ${golden}/baseline.json    per_version=True    update=True
+    File Should Exist    ${golden}/${version}/baseline.json
+
+A Drift Report Names The References That Changed Between Versions
+    VAR    ${golden} =    ${OUTPUT DIR}/drift-${{ __import__('uuid').uuid4().hex }}
+    ${fox} =    Run Workflow    tiny_text_to_image    seed=${42}    timeout=2 min
+    ${other} =    Run Workflow    tiny_text_to_image    seed=${43}    timeout=2 min
+    Copy File    ${fox.files}[0]    ${golden}/0.0.1/fox.png
+    Copy File    ${fox.files}[0]    ${golden}/0.0.1/other.png
+    Copy File    ${fox.files}[0]    ${golden}/0.0.2/fox.png
+    Copy File    ${other.files}[0]    ${golden}/0.0.2/other.png
+    ${drift} =    Reference Drift Between Versions    ${golden}    0.0.1    0.0.2
+    Should Be Equal    ${{ [c["name"] for c in $drift.changed] }}    ${{ ["other.png"] }}
+    Should Be Equal    ${drift.unchanged}[0][name]    fox.png
+
 Performance Does Not Regress Against A Baseline From This Machine
     [Tags]    performance
     VAR    ${baseline} =    ${OUTPUT DIR}/baselines/tiny_${{ __import__('uuid').uuid4().hex }}.json
