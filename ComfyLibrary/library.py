@@ -14,6 +14,7 @@ from robot.api import logger
 from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
 from robotlibcore import DynamicCore
 
+from ComfyLibrary.client.client import Completion
 from ComfyLibrary.clients import ClientRegistry
 from ComfyLibrary.errors import WorkflowError
 from ComfyLibrary.keywords import (
@@ -38,6 +39,7 @@ from ComfyLibrary.keywords.diagnostics import (
     DiagnosticsKeywords,
     normalise_keyword,
 )
+from ComfyLibrary.keywords.runs import RunResult
 from ComfyLibrary.keywords.settings import OutputRetention, SettingsKeywords
 from ComfyLibrary.platforms import POSIX_ONLY, require_posix
 from ComfyLibrary.report import RunRecord, RunReport
@@ -88,6 +90,18 @@ def _failure_is_expected() -> bool:
     except Exception:
         return False
     return False
+
+
+def _same_run_result(value: RunResult) -> RunResult:
+    return value
+
+
+def _same_completion(value: Completion) -> Completion:
+    return value
+
+
+def _same_workflow(value: Workflow) -> Workflow:
+    return value
 
 
 class CleanupLevel(Enum):
@@ -245,6 +259,12 @@ class ComfyLibrary(DynamicCore):
     ROBOT_LIBRARY_SCOPE = "GLOBAL"
     ROBOT_LIBRARY_VERSION = __version__
     ROBOT_LIBRARY_DOC_FORMAT = "ROBOT"
+    # the result types keywords return and take back: libdoc documents them as types
+    ROBOT_LIBRARY_CONVERTERS = {
+        RunResult: _same_run_result,
+        Completion: _same_completion,
+        Workflow: _same_workflow,
+    }
     ROBOT_LISTENER_API_VERSION = 2
 
     def __init__(

@@ -40,7 +40,18 @@ class PromptHandle:
 
 @dataclass
 class Completion:
-    """The result of a finished prompt: its history entry and where time went."""
+    """What `Wait For Completion` returns: the finished prompt's history entry and where
+    its time went, read as ``${result.status}`` or ``${result}[status]``.
+
+    | =Field= | =Meaning= |
+    | ``prompt_id`` | The server's id of the prompt. |
+    | ``status`` | ``success``, ``error`` or ``interrupted``. |
+    | ``outputs`` | What each output node made, by node id. |
+    | ``history`` | The server's whole history entry. |
+    | ``queued_seconds``, ``execution_seconds``, ``total_seconds`` | Queued, running, in all. |
+    | ``files`` | Files downloaded for it so far. |
+    | ``source`` | ``history``, or ``events`` if the server lost its history. |
+    """
 
     prompt_id: str
     status: str

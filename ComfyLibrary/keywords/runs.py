@@ -29,7 +29,19 @@ from ComfyLibrary.workflow.validate import validate_workflow
 
 @dataclass
 class RunResult:
-    """What `Run Workflow` returns: ``prompt_id``, ``status``, ``outputs``, ``files``, ``timings``."""
+    """What `Run Workflow` and `Run Workflows` return, read as ``${result.files}`` or
+    ``${result}[files]``.
+
+    | =Field= | =Meaning= |
+    | ``workflow`` | The workflow's name. |
+    | ``prompt_id`` | The server's id of the prompt. |
+    | ``status`` | ``success``, ``error`` or ``interrupted``. |
+    | ``outputs`` | The outputs of the history entry, by node id. |
+    | ``files`` | The downloaded files (paths). |
+    | ``timings`` | Seconds per phase: ``connect``, ``validate``, ``upload``, ``queue_wait``, ``execution``, ``download``, ``validation``. |
+
+    `Performance Should Not Regress` takes one as its ``run`` argument.
+    """
 
     workflow: str
     prompt_id: str

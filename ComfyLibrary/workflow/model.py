@@ -9,10 +9,12 @@ from ComfyLibrary.workflow.bindings import Bindings
 
 
 class Workflow(dict):
-    """An API-format workflow ``{node_id: {class_type, inputs}}`` with its ``name``, the
-    ``path`` it was loaded from, its named-parameter ``bindings``, and what was set on it
-    since: ``parameters`` (by name) and ``inputs`` (by input path). It is a dictionary, so
-    it goes wherever a workflow dictionary goes; a copy keeps all of it."""
+    """What `Load Workflow` returns: an API-format workflow ``{node_id: {class_type,
+    inputs}}`` that also knows its ``name``, the ``path`` it was loaded from, its
+    named-parameter ``bindings`` and what was set on it since: ``parameters`` (by name)
+    and ``inputs`` (by input path). It is a dictionary, so it goes wherever a workflow
+    dictionary goes (``${workflow}[3][inputs][seed]``); a copy keeps all of it.
+    `Set Workflow Parameters` sets its named parameters, `Run Workflow` runs it."""
 
     def __init__(
         self,
