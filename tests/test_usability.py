@@ -307,3 +307,21 @@ def test_the_readme_example_runs_without_a_warning_in_this_install(tmp_path):
     assert run.returncode == 0, run.stdout
     xml = (tmp_path / "out" / "output.xml").read_text()
     assert not re.findall(r'<msg [^>]*level="(?:WARN|ERROR)"[^>]*>[^<]*', xml), run.stdout
+
+
+def test_libdoc_documents_the_result_types(tmp_path):
+    import json
+
+    from robot.libdoc import libdoc
+
+    spec = tmp_path / "ComfyLibrary.json"
+    libdoc("ComfyLibrary", str(spec), format="JSON", quiet=True)
+    data = json.loads(spec.read_text())
+    types = {t["name"]: t for t in data["typedocs"]}
+    for name, field in (("RunResult", "timings"), ("Completion", "source"), ("Workflow", "path")):
+        assert name in types, name
+        assert field in types[name]["doc"], (name, types[name]["doc"][:200])
+    returns = {k["name"]: (k.get("returnType") or {}).get("typedoc") for k in data["keywords"]}
+    assert returns["Run Workflow"] == "RunResult"
+    assert returns["Wait For Completion"] == "Completion"
+    assert returns["Load Workflow"] == "Workflow"
