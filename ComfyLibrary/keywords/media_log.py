@@ -50,18 +50,20 @@ def _strip_frames(path: Path) -> list[tuple[str, Any]]:
     """The first, middle and last frames of a video, labelled (fewer for short videos, none
     for one that cannot be decoded)."""
     from ComfyLibrary.errors import MediaError
-    from ComfyLibrary.media.video import frame_at, video_info
+    from ComfyLibrary.media.video import frames_at, video_info
 
     try:
         count = video_info(path).frames
-        wanted = dict.fromkeys([0, count // 2, count - 1]) if count > 0 else {}
+        wanted = list(dict.fromkeys([0, count // 2, count - 1])) if count > 0 else []
         names = ("first", "middle", "last") if len(wanted) == 3 else ("first", "last", "")
-        return [
-            (f"{label} frame ({index + 1} of {count})", frame_at(path, index))
-            for label, index in zip(names, wanted, strict=False)
-        ]
+        found = frames_at(path, wanted)
     except MediaError:
         return []
+    return [
+        (f"{label} frame ({index + 1} of {count})", found[index])
+        for label, index in zip(names, wanted, strict=False)
+        if index in found
+    ]
 
 
 class MediaLog:

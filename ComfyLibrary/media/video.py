@@ -223,3 +223,31 @@ def frame_at(path: str | Path, index: int | None = None, seconds: float | None =
         if position == index:
             return frame
     raise MediaError(f"Video {Path(path).name} ended before frame {index}.")
+
+
+def frames_at(path: str | Path, indexes: list[int]) -> dict[int, Any]:
+    """The frames numbered ``indexes`` (0-based), full size, in one decoding pass that
+    converts only those frames to pictures."""
+    import av
+    from PIL import Image
+
+    file = Path(path)
+    checked_file(file, "Video")
+    wanted, found = set(indexes), {}
+    if _animated_image(file) is not None:
+        with Image.open(file) as img:
+            for index in sorted(i for i in wanted if 0 <= i < img.n_frames):
+                img.seek(index)
+                found[index] = img.convert("RGB")
+        return found
+    last = max(wanted, default=-1)
+    try:
+        with av.open(str(file)) as container:
+            for index, frame in enumerate(container.decode(video=0)):
+                if index in wanted:
+                    found[index] = frame.to_image()
+                if index >= last:
+                    break
+    except (av.error.FFmpegError, OSError) as exc:
+        raise MediaError(f"Video file {file.name} cannot be decoded: {exc}") from None
+    return found
