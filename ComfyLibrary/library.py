@@ -459,7 +459,7 @@ class ComfyLibrary(DynamicCore):
         """Adds media validation time to the last workflow run, if there is one."""
         if self.current_run is not None:
             self.current_run.add("validation", seconds)
-            self.report.save()
+            self.report.save(self.current_run)
 
     def workflow_name(self, workflow: Any) -> str:
         if isinstance(workflow, Workflow):
@@ -511,7 +511,7 @@ class ComfyLibrary(DynamicCore):
                 found = recoveries(self.clients.get(alias)[1].events.events())
                 if found:
                     self.report.recoveries[alias] = found
-                    self.report.save()
+                    self.report.save(runs_changed=False)
 
     def _cleanup(self, resources: list[tuple[str, str]]) -> None:
         self._keep_recoveries([alias for kind, alias in resources if kind == "client"])
@@ -563,7 +563,7 @@ class ComfyLibrary(DynamicCore):
         record.validations.append(
             {"keyword": name, "file": str(given), "passed": passed, "message": message}
         )
-        self._report.save()
+        self._report.save(record)
 
     def _run_on_failure(self) -> None:
         """Runs the registered keyword once; it never fails the test, never recurses."""

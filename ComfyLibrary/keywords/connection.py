@@ -273,7 +273,7 @@ class ConnectionKeywords(LibraryComponent):
         alias, instance = self.library.clients.get(client)
         found = [dot(r) for r in recoveries(instance.events.events())]
         self.library.report.recoveries[alias] = [dict(r) for r in found]
-        self.library.report.save()
+        self.library.report.save(runs_changed=False)
         return found
 
     @keyword("Recovery Time Should Be Less Than", tags=("Connection",))

@@ -127,7 +127,7 @@ class RunKeywords(LibraryComponent):
             record.errors.append(str(exc))
             raise
         finally:
-            self.library.report.save()
+            self.library.report.save(record)
             self.info(f"Run of {record.line()}")
             picture = timeline_svg(record.nodes)
             if picture:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import textwrap
 import threading
 import time
 from contextlib import contextmanager
@@ -86,26 +87,46 @@ class RunReport:
         self.runs: list[RunRecord] = []
         self.recoveries: dict[str, list[dict[str, Any]]] = {}  # client alias -> its drops
         self._lock = threading.Lock()
+        self._relative_paths: dict[str, str] = {}
+        self._written: dict[int, str] = {}  # id of a run -> its JSON, until it changes
 
     def add(self, record: RunRecord) -> None:
         with self._lock:
             self.runs.append(record)
-        self.save()
+        self.save(record)
 
     def run_of(self, path: Any) -> RunRecord | None:
         """The latest run that made the file ``path``."""
         with self._lock:
             return next((r for r in reversed(self.runs) if r.owns(path)), None)
 
-    def save(self) -> None:
+    def save(self, changed: RunRecord | None = None, *, runs_changed: bool = True) -> None:
+        """Writes the report. ``changed`` names the one run that changed since the last
+        save, and ``runs_changed=False`` says none did: the others are written as they
+        were, so a run of thousands of workflows does not serialise every run at every
+        step. Without either, every run is serialised again."""
         with self._lock:
-            data = {
-                "provenance": client_side(),
-                "runs": [self._portable(asdict(r) | {"total": r.total}) for r in self.runs],
-                "recoveries": self.recoveries,
-                "summary": self.summary(),
-            }
-        write_file(self.path, json.dumps(data, indent=2, default=str), "the run report")
+            if changed is not None:
+                self._written.pop(id(changed), None)
+            elif runs_changed:
+                self._written.clear()
+            runs = [self._run_json(record) for record in self.runs]
+            head = {"provenance": client_side()}
+            tail = {"recoveries": self.recoveries, "summary": self.summary()}
+        body = ",\n".join(textwrap.indent(text, "    ") for text in runs)
+        document = (
+            json.dumps(head, indent=2, default=str)[:-2]
+            + (',\n  "runs": [\n' + body + "\n  ],\n" if runs else ',\n  "runs": [],\n')
+            + json.dumps(tail, indent=2, default=str)[2:]
+        )
+        write_file(self.path, document, "the run report")
+
+    def _run_json(self, record: RunRecord) -> str:
+        text = self._written.get(id(record))
+        if text is None:
+            run = self._portable(asdict(record) | {"total": record.total})
+            text = self._written[id(record)] = json.dumps(run, indent=2, default=str)
+        return text
 
     def _portable(self, run: dict[str, Any]) -> dict[str, Any]:
         """File paths relative to the report's folder, so a report moved off the runner
@@ -116,12 +137,17 @@ class RunReport:
         return run
 
     def _relative(self, path: str) -> str:
-        try:
-            return Path(
-                os.path.relpath(Path(path).resolve(), self.path.parent.resolve())
-            ).as_posix()
-        except ValueError:  # another drive on Windows
-            return str(path)
+        """``path`` relative to the report's folder, worked out once per file (the report
+        is written after every change, with every run)."""
+        known = self._relative_paths.get(path)
+        if known is None:
+            try:
+                relative = os.path.relpath(Path(path).resolve(), self.path.parent.resolve())
+                known = Path(relative).as_posix()
+            except ValueError:  # another drive on Windows
+                known = str(path)
+            self._relative_paths[path] = known
+        return known
 
     def summary(self) -> dict[str, Any]:
         """Per phase: count, median and max seconds over all runs; and runs per status."""
