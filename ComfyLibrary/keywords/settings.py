@@ -8,6 +8,7 @@ from enum import Enum
 
 from robotlibcore import keyword
 
+from ComfyLibrary.errors import ComfyError
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.scopes import SettingScope
 
@@ -44,9 +45,7 @@ class SettingsKeywords(LibraryComponent):
         """
         seconds = timeout.total_seconds()
         if seconds <= 0:
-            raise ValueError(
-                f"Timeout '{self.timestr(seconds)}' is not positive: give one like 30s."
-            )
+            raise ComfyError(f"Timeout of {seconds:g} seconds is not positive: give one like 30s.")
         previous = self.library.set_scoped("timeout", seconds, scope)
         self.info(f"ComfyUI timeout: {self.timestr(seconds)} ({scope.value} scope).")
         return self.timestr(previous)

@@ -49,6 +49,12 @@ A Test Scoped Timeout Holds For Its Test
     ${inside} =    Set ComfyUI Timeout    4s    scope=Test
     Should Be Equal    ${inside}    3 seconds
 
+A Timeout That Is Not Positive Is Refused In One Line
+    Run Keyword And Expect Error    Timeout of -1 seconds is not positive: give one like 30s.
+    ...    Set ComfyUI Timeout    -1s
+    Run Keyword And Expect Error    *Argument 'timeout' got value 'soon' that cannot be converted*
+    ...    Set ComfyUI Timeout    soon
+
 The Timeout Is Back After The Test That Changed It
     ${previous} =    Set ComfyUI Timeout    30s    scope=Test
     Should Be Equal    ${previous}    30 seconds
