@@ -60,6 +60,12 @@ def test_the_introduction_example_runs_as_written(tmp_path):
     # from a folder with no resources/ of its own: the shipped workflow is found
     run = run_robot(suite, tmp_path / "out", timeout=120)
     assert run.returncode == 0, run.stdout
+    # the connection says, near the top of the log, what ran where
+    xml = (tmp_path / "out" / "output.xml").read_text()
+    connected = re.search(r"connected to ComfyUI 0\.8\.0 at http://[^ ]+ \(frontend [^<]*", xml)
+    assert connected, xml[:2000]
+    assert "this run: ComfyLibrary " in connected.group(0)
+    assert ", Robot Framework " in connected.group(0)
 
 
 def test_a_closed_port_in_comfyui_url_is_the_one_tried(tmp_path, monkeypatch):

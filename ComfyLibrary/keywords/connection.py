@@ -18,6 +18,7 @@ from ComfyLibrary.keywords.assertions import AssertionOperator, dot, polled
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.keywords.fleet import acquire_server
 from ComfyLibrary.report.metrics import recoveries
+from ComfyLibrary.report.provenance import client_side, runner_line, server_line, server_side
 from ComfyLibrary.settings import (
     PASSWORD_VARIABLE,
     TOKEN_VARIABLE,
@@ -194,11 +195,11 @@ class ConnectionKeywords(LibraryComponent):
             client.connection.on_reconnection_failed = lambda: (
                 self.library.pending_callbacks.append((on_reconnection_failed, alias))
             )
-        version = (stats.get("system") or {}).get("comfyui_version", "unknown")
         secret = " with credentials" if "Authorization" in all_headers else ""
+        provenance = {**client_side(), **server_side(stats, client.url)}
         self.info(
-            f"Client '{alias}' connected{secret} to ComfyUI {version} at {client.url} "
-            f"(client_id {client.client_id})."
+            f"Client '{alias}' connected{secret} to {server_line(provenance)}, client_id "
+            f"{client.client_id}; this run: {runner_line(provenance)}."
         )
         return alias
 

@@ -54,18 +54,29 @@ def workflow_sha256(workflow: Any, prompt: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def one_line(provenance: dict[str, Any]) -> str:
-    """``ComfyUI 0.8.0 (frontend 1.35.9, torch 2.13.0+cpu, cpu) ...`` for the log."""
+def server_line(provenance: dict[str, Any]) -> str:
+    """``ComfyUI 0.8.0 at URL (frontend 1.35.9, torch 2.13.0+cpu, devices: cpu)``."""
     devices = ", ".join(
         str(d.get("name") or d.get("type")) for d in provenance.get("devices") or []
     )
-    server = (
+    return (
         f"ComfyUI {provenance.get('comfyui_version') or 'version unknown'} at "
         f"{provenance.get('server_url')} (frontend {provenance.get('frontend_version') or '?'}, "
         f"torch {provenance.get('pytorch_version') or '?'}, devices: {devices or '?'})"
     )
+
+
+def runner_line(provenance: dict[str, Any]) -> str:
+    """``ComfyLibrary 0.1.0, Robot Framework 7.5, Python 3.11.7``."""
     return (
-        f"{server}; ComfyLibrary {provenance.get('library_version')}, Robot Framework "
+        f"ComfyLibrary {provenance.get('library_version')}, Robot Framework "
         f"{provenance.get('robot_framework_version')}, Python {provenance.get('python_version')}"
-        f"; workflow sha256 {str(provenance.get('workflow_sha256', ''))[:12]}"
+    )
+
+
+def one_line(provenance: dict[str, Any]) -> str:
+    """A run's provenance for the log: the server, the runner and the workflow's sha256."""
+    return (
+        f"{server_line(provenance)}; {runner_line(provenance)}; workflow sha256 "
+        f"{str(provenance.get('workflow_sha256', ''))[:12]}"
     )
