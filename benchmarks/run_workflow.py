@@ -12,27 +12,16 @@ Run: .venv/bin/python benchmarks/run_workflow.py [--runs N]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.media import timed
 from ComfyLibrary import ComfyLibrary
 from ComfyLibrary.shipped import workflows_folder
 from ComfyLibrary.workflow import load_workflow
-
-
-def median_ms(action, runs: int) -> float:
-    action()  # warm: imports and caches belong to no single call
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
 
 
 def main() -> None:
@@ -57,8 +46,8 @@ def main() -> None:
                 library.run_keyword("Run Workflow", ("empty_image_save",))
 
             rows = [
-                ("client: submit, wait, download (512x512 PNG)", median_ms(floor, runs)),
-                ("Run Workflow, the same workflow", median_ms(keyword, runs)),
+                ("client: submit, wait, download (512x512 PNG)", timed(floor, runs) * 1000),
+                ("Run Workflow, the same workflow", timed(keyword, runs) * 1000),
             ]
         finally:
             library._close()

@@ -62,28 +62,34 @@ def test_the_timeline_of_a_run_renders_in_log_html(chromium, tmp_path):
     assert timelines[0]["bars"] >= 5  # one bar per node of the z-image workflow
 
 
+def open_log_of_steps(chromium, tmp_path, steps: str, ready: str, *expanded: str) -> None:
+    """Runs one test of ``steps`` (after a mock is started and connected) with the shared
+    resource, then opens its log.html in Chromium, the keywords ``expanded``, once
+    ``ready`` (JavaScript) holds."""
+    suite = tmp_path / "steps.robot"
+    suite.write_text(
+        f"*** Settings ***\nResource    {ROOT / 'resources' / 'comfy.resource'}\n\n"
+        "*** Test Cases ***\nSteps\n    Start A Mock ComfyUI And Connect\n"
+        + "".join(f"    {line.strip()}\n" for line in steps.strip().splitlines())
+    )
+    expand = [option for name in expanded for option in ("--expandkeywords", f"name:*{name}")]
+    result = run_robot(suite, tmp_path, "--report", "NONE", *expand)
+    assert result.returncode == 0, result.stdout[-2000:]
+    chromium.open((tmp_path / "log.html").as_uri(), ready=ready)
+
+
 def test_run_workflow_shows_its_images_and_video_as_pictures(chromium, tmp_path):
     """No Validate keyword runs: the pictures come from Run Workflow's own download."""
-    suite = tmp_path / "pictures.robot"
-    suite.write_text(
-        f"""*** Settings ***
-Resource    {ROOT / "resources" / "comfy.resource"}
-
-*** Test Cases ***
-Outputs Are Shown
-    Start A Mock ComfyUI And Connect
-    Run Workflow    tiny_text_to_image    seed=${{1}}
-    Upload Image    {ROOT / "resources" / "fixtures" / "start_frame.png"}
-    Run Workflow    tiny_image_to_video    image=start_frame.png
-"""
-    )
-    result = run_robot(
-        suite, tmp_path, *("--report", "NONE", "--expandkeywords", "name:*Run Workflow")
-    )
-    assert result.returncode == 0, result.stdout[-2000:]
-    chromium.open(
-        (tmp_path / "log.html").as_uri(),
-        ready=f"({THUMBNAILS}).length >= 2 && ({THUMBNAILS}).every(t => t.loaded)",
+    open_log_of_steps(
+        chromium,
+        tmp_path,
+        f"""
+        Run Workflow    tiny_text_to_image    seed=${{1}}
+        Upload Image    {ROOT / "resources" / "fixtures" / "start_frame.png"}
+        Run Workflow    tiny_image_to_video    image=start_frame.png
+        """,
+        f"({THUMBNAILS}).length >= 2 && ({THUMBNAILS}).every(t => t.loaded)",
+        "Run Workflow",
     )
     thumbnails = chromium.evaluate(THUMBNAILS)
     links = sorted(Path(t["link"]).suffix for t in thumbnails)
@@ -101,28 +107,16 @@ AUDIO = """Array.from(document.querySelectorAll('audio.comfy-audio')).map(a => (
 
 
 def test_audio_shows_a_waveform_and_a_player_that_loads(chromium, tmp_path):
-    suite = tmp_path / "sound.robot"
-    suite.write_text(
-        f"""*** Settings ***
-Resource    {ROOT / "resources" / "comfy.resource"}
-
-*** Test Cases ***
-Sound Is Shown
-    Start A Mock ComfyUI And Connect
-    ${{result}} =    Run Workflow    text_to_audio    seed=${{5}}    duration=${{2}}
-    Validate Audio    ${{result.files}}[0]
-"""
-    )
-    result = run_robot(
-        suite,
+    open_log_of_steps(
+        chromium,
         tmp_path,
-        *("--report", "NONE", "--expandkeywords", "name:*Run Workflow"),
-        *("--expandkeywords", "name:*Validate Audio"),
-    )
-    assert result.returncode == 0, result.stdout[-2000:]
-    chromium.open(
-        (tmp_path / "log.html").as_uri(),
-        ready=f"({AUDIO}).length >= 2 && ({AUDIO}).every(a => a.ready >= 1)",
+        """
+        ${result} =    Run Workflow    text_to_audio    seed=${5}    duration=${2}
+        Validate Audio    ${result.files}[0]
+        """,
+        f"({AUDIO}).length >= 2 && ({AUDIO}).every(a => a.ready >= 1)",
+        "Run Workflow",
+        "Validate Audio",
     )
     players = chromium.evaluate(AUDIO)
     assert len(players) == 2  # Run Workflow's download and Validate Audio

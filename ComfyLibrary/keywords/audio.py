@@ -15,11 +15,8 @@ from ComfyLibrary.keywords.assertions import dot
 from ComfyLibrary.keywords.context import LibraryComponent, parse_size
 from ComfyLibrary.keywords.media_log import MediaLog
 from ComfyLibrary.keywords.results import MediaValidation, as_result
+from ComfyLibrary.keywords.videos import seconds_of
 from ComfyLibrary.media.checks import DEFAULT_AUDIO_FORMATS, not_valid_message, validate_audio
-
-
-def _seconds(value: timedelta | None) -> float | None:
-    return None if value is None else value.total_seconds()
 
 
 class AudioKeywords(LibraryComponent):
@@ -58,8 +55,8 @@ class AudioKeywords(LibraryComponent):
         result = validate_audio(
             path,
             tuple(f.strip() for f in format.split(",") if f.strip()),
-            _seconds(min_duration),
-            _seconds(max_duration),
+            seconds_of(min_duration),
+            seconds_of(max_duration),
             sample_rate,
             channels,
             parse_size(min_size),
@@ -67,19 +64,17 @@ class AudioKeywords(LibraryComponent):
             not_silent,
             silence_dbfs,
         )
-        self.library.record_validation(time.perf_counter() - started)
-        if result.checks and result.checks[0].passed:
-            MediaLog(self.library).audio(Path(path))
-        if fail and not result.passed:
-            raise MediaError(result.failure())
         meta = result.metadata
-        self.info(
-            f"Audio {Path(path).name}: {meta.get('codec')}, {meta.get('sample_rate')} Hz, "
-            f"{meta.get('channels')} channel(s), {meta.get('duration')} s, peak "
-            f"{meta.get('peak_dbfs')} dBFS"
-            + ("" if result.passed else "; " + "; ".join(result.errors))
+        checked = self.finish_validation(
+            result,
+            started,
+            fail,
+            lambda: MediaLog(self.library).audio(Path(path)),
+            f"Audio {Path(path).name}",
+            f"{meta.get('codec')}, {meta.get('sample_rate')} Hz, {meta.get('channels')} "
+            f"channel(s), {meta.get('duration')} s, peak {meta.get('peak_dbfs')} dBFS",
         )
-        return as_result(result.as_dict(), MediaValidation)
+        return as_result(checked, MediaValidation)
 
     @keyword("Audio Should Be Valid", tags=("Media", "Audio"))
     def audio_should_be_valid(

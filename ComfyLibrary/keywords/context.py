@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from html import escape
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from robot.api import logger
 from robot.utils import get_link_path, secs_to_timestr
 
-from ComfyLibrary.errors import ComfyError
+from ComfyLibrary.errors import ComfyError, MediaError
 
 if TYPE_CHECKING:
     from ComfyLibrary.library import ComfyLibrary
@@ -102,6 +103,29 @@ class LibraryComponent:
         """Logs an HTML link to ``path``, relative to log.html so merged logs keep it."""
         href = escape(get_link_path(str(path), str(self.library.log_dir)), quote=True)
         logger.info(f'<a href="{href}">{escape(text or path.name)}</a>', html=True)
+
+    def finish_validation(
+        self,
+        result: Any,
+        started: float,
+        fail: bool,
+        show: Any,
+        subject: str,
+        detail: str | None = None,
+    ) -> Any:
+        """The end every Validate keyword shares: the time goes to the run's record, a
+        readable file is shown with ``show()``, a failed check fails when ``fail``, and one
+        line says what was found (``detail``) and what failed. Returns the result's dict."""
+        self.library.record_validation(time.perf_counter() - started)
+        if result.checks and result.checks[0].passed:
+            show()
+        if fail and not result.passed:
+            raise MediaError(result.failure())
+        summary = detail or "all checks passed."
+        if not result.passed:
+            summary = (f"{detail}; " if detail else "") + "; ".join(result.errors)
+        self.info(f"{subject}: {summary}")
+        return result.as_dict()
 
     def output_folder(self, *parts: str) -> Path:
         return self.library.test_output_dir().joinpath(*parts)

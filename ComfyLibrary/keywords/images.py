@@ -80,15 +80,14 @@ class ImageKeywords(LibraryComponent):
             mode,
             not_blank,
         )
-        self._timed_validation(started)
-        self.log.image(Path(path), preview=result.preview)
-        if fail and not result.passed:
-            raise MediaError(result.failure())
-        self.info(
-            f"Image {Path(path).name}: "
-            + ("all checks passed." if result.passed else "; ".join(result.errors))
+        checked = self.finish_validation(
+            result,
+            started,
+            fail,
+            lambda: self.log.image(Path(path), preview=result.preview),
+            f"Image {Path(path).name}",
         )
-        return as_result(result.as_dict(), MediaValidation)
+        return as_result(checked, MediaValidation)
 
     @keyword("Image Should Be Valid", tags=("Media", "Images"))
     def image_should_be_valid(

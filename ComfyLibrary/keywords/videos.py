@@ -97,18 +97,17 @@ class VideoKeywords(LibraryComponent):
             not_frozen,
             not_black=not_black,
         )
-        self.library.record_validation(time.perf_counter() - started)
-        if result.checks and result.checks[0].passed:
-            self._show(Path(path))
-        if fail and not result.passed:
-            raise MediaError(result.failure())
         meta = result.metadata
-        self.info(
-            f"Video {Path(path).name}: {meta.get('container')} {meta.get('codec')} "
-            f"{meta.get('width')}x{meta.get('height')}, {meta.get('frames')} frames, "
-            f"{meta.get('duration')} s" + ("" if result.passed else "; " + "; ".join(result.errors))
+        checked = self.finish_validation(
+            result,
+            started,
+            fail,
+            lambda: self._show(Path(path)),
+            f"Video {Path(path).name}",
+            f"{meta.get('container')} {meta.get('codec')} {meta.get('width')}x"
+            f"{meta.get('height')}, {meta.get('frames')} frames, {meta.get('duration')} s",
         )
-        return as_result(result.as_dict(), MediaValidation)
+        return as_result(checked, MediaValidation)
 
     @keyword("Video Should Be Valid", tags=("Media", "Videos"))
     def video_should_be_valid(

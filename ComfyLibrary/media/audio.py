@@ -56,39 +56,13 @@ def audio_info(path: str | Path) -> AudioInfo:
         raise MediaError(f"Audio file {file.name} is not readable audio: {exc}") from None
 
 
-def audio_peak_dbfs(path: str | Path) -> float:
-    """The loudest sample of the first audio stream, in dBFS (0 is full scale; digital
-    silence is -inf)."""
-    import math
-
+def _sample_levels(path: str | Path):
+    """Yields, per decoded frame of the first audio stream, the loudest sample of each
+    instant over all channels, from 0 to 1 (integer samples scaled to full scale)."""
     import av
     import numpy as np
 
     file = Path(path)
-    peak = 0.0
-    try:
-        with av.open(str(file)) as container:
-            stream = container.streams.audio[0]
-            for frame in container.decode(stream):
-                data = frame.to_ndarray()
-                if np.issubdtype(data.dtype, np.integer):
-                    scale = float(np.iinfo(data.dtype).max)
-                    peak = max(peak, float(np.abs(data.astype(np.float64)).max()) / scale)
-                else:
-                    peak = max(peak, float(np.abs(data).max()))
-    except (av.error.FFmpegError, OSError, ValueError, IndexError) as exc:
-        raise MediaError(f"Audio file {file.name} is not readable audio: {exc}") from None
-    return 20 * math.log10(peak) if peak > 0 else -math.inf
-
-
-def audio_envelope(path: str | Path, buckets: int = 240) -> list[float]:
-    """The loudness of the first audio stream over time: ``buckets`` values from 0 to 1,
-    each the loudest sample (all channels) of its stretch, for a waveform picture."""
-    import av
-    import numpy as np
-
-    file = Path(path)
-    chunks = []
     try:
         with av.open(str(file)) as container:
             stream = container.streams.audio[0]
@@ -97,9 +71,26 @@ def audio_envelope(path: str | Path, buckets: int = 240) -> list[float]:
                 if np.issubdtype(data.dtype, np.integer):
                     data = data.astype(np.float64) / float(np.iinfo(data.dtype).max)
                 # planar frames are (channels, samples), packed ones (1, samples*channels)
-                chunks.append(np.abs(data).max(axis=0))
+                yield np.abs(data).max(axis=0)
     except (av.error.FFmpegError, OSError, ValueError, IndexError) as exc:
         raise MediaError(f"Audio file {file.name} is not readable audio: {exc}") from None
+
+
+def audio_peak_dbfs(path: str | Path) -> float:
+    """The loudest sample of the first audio stream, in dBFS (0 is full scale; digital
+    silence is -inf)."""
+    import math
+
+    peak = max((float(levels.max()) for levels in _sample_levels(path) if levels.size), default=0)
+    return 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
+def audio_envelope(path: str | Path, buckets: int = 240) -> list[float]:
+    """The loudness of the first audio stream over time: ``buckets`` values from 0 to 1,
+    each the loudest sample (all channels) of its stretch, for a waveform picture."""
+    import numpy as np
+
+    chunks = list(_sample_levels(path))
     if not chunks:
         return [0.0] * buckets
     samples = np.concatenate(chunks)

@@ -72,6 +72,29 @@ class MediaResult:
         )
 
 
+def _check_size(result: MediaResult, size: int, low: int | None, high: int | None) -> None:
+    """The file size check, only when a limit is given."""
+    if low is not None or high is not None:
+        result.add(
+            "size",
+            within(size, None, low, high),
+            f"file size is {size} bytes, expected {describe(None, low, high, ' bytes')}",
+        )
+
+
+def _check_duration(
+    result: MediaResult, duration: float, low: float | None, high: float | None
+) -> None:
+    """A duration above zero, and within the limits given."""
+    limited = low is not None or high is not None
+    expected = describe(None, low, high, " s") if limited else "more than 0 s"
+    result.add(
+        "duration",
+        duration > 0 and within(duration, None, low, high),
+        f"duration is {duration:g} s, expected {expected}",
+    )
+
+
 def not_valid_message(result: dict[str, Any]) -> str:
     """The single-check keywords' failure: ``Image x.png is not valid: ...``, or, for a file
     that cannot be read at all, the sentence saying why."""
@@ -179,20 +202,8 @@ def validate_video(
     )
     if codec is not None:
         result.add("codec", info.codec == codec, f"codec is {info.codec}, expected {codec}")
-    if min_size is not None or max_size is not None:
-        result.add(
-            "size",
-            within(info.size, None, min_size, max_size),
-            f"file size is {info.size} bytes, expected "
-            f"{describe(None, min_size, max_size, ' bytes')}",
-        )
-    duration_ok = info.duration > 0 and within(info.duration, None, min_duration, max_duration)
-    expected = (
-        describe(None, min_duration, max_duration, " s")
-        if (min_duration is not None or max_duration is not None)
-        else "more than 0 s"
-    )
-    result.add("duration", duration_ok, f"duration is {info.duration:g} s, expected {expected}")
+    _check_size(result, info.size, min_size, max_size)
+    _check_duration(result, info.duration, min_duration, max_duration)
     if fps is not None:
         result.add(
             "fps", abs(info.fps - fps) < 0.01, f"frame rate is {info.fps:g}, expected {fps:g}"
@@ -277,13 +288,7 @@ def validate_audio(
         info.container in allowed or suffix in allowed,
         f"format is {info.container}, expected one of {', '.join(allowed)}",
     )
-    duration_ok = info.duration > 0 and within(info.duration, None, min_duration, max_duration)
-    expected = (
-        describe(None, min_duration, max_duration, " s")
-        if (min_duration is not None or max_duration is not None)
-        else "more than 0 s"
-    )
-    result.add("duration", duration_ok, f"duration is {info.duration:g} s, expected {expected}")
+    _check_duration(result, info.duration, min_duration, max_duration)
     if sample_rate is not None:
         result.add(
             "sample_rate",
@@ -296,13 +301,7 @@ def validate_audio(
             info.channels == channels,
             f"channels are {info.channels}, expected {channels}",
         )
-    if min_size is not None or max_size is not None:
-        result.add(
-            "size",
-            within(info.size, None, min_size, max_size),
-            f"file size is {info.size} bytes, expected "
-            f"{describe(None, min_size, max_size, ' bytes')}",
-        )
+    _check_size(result, info.size, min_size, max_size)
     peak = audio_peak_dbfs(path)
     result.metadata["peak_dbfs"] = round(peak, 2) if peak != float("-inf") else None
     if not_silent:
