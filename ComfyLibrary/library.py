@@ -16,7 +16,7 @@ from robotlibcore import DynamicCore
 
 from ComfyLibrary.client.client import Completion
 from ComfyLibrary.clients import ClientRegistry
-from ComfyLibrary.errors import WorkflowError
+from ComfyLibrary.errors import ComfyError, WorkflowError
 from ComfyLibrary.keywords import (
     AudioKeywords,
     ConnectionKeywords,
@@ -444,12 +444,12 @@ class ComfyLibrary(DynamicCore):
                 stats = self.clients.get(None)[1].http.get_json("/system_stats")
                 version = stats.get("system", {}).get("comfyui_version")
             except Exception as exc:
-                raise WorkflowError(
+                raise ComfyError(
                     f"Cannot tell which ComfyUI version made the results ({exc}): connect to "
                     "the server first, or name the version in the path."
                 ) from None
         if not version:
-            raise WorkflowError(
+            raise ComfyError(
                 "The server does not report its ComfyUI version (system.comfyui_version of "
                 "/system_stats): name the version in the path instead."
             )

@@ -51,8 +51,11 @@ class ScopedSettings:
             frame.setdefault(name, old)  # the value from before the first change comes back
 
     def _frame_for(self, scope: SettingScope) -> dict[str, Any] | None:
-        wanted = "test" if scope is SettingScope.TEST else "suite"
-        for kind, olds in reversed(self._frames):
-            if kind == wanted or (wanted == "test" and kind == "suite"):
-                return olds
-        return None
+        """The innermost frame for a test scope (a suite's, outside a test); the
+        innermost suite's for a suite scope."""
+        frames = (
+            self._frames
+            if scope is SettingScope.TEST
+            else (frame for frame in self._frames if frame[0] == "suite")
+        )
+        return next((olds for _, olds in reversed(list(frames))), None)

@@ -28,7 +28,7 @@ def describe_node_error(node_id: str, class_type: str, error: dict[str, Any]) ->
     options = config[1] if len(config) > 1 and isinstance(config[1], dict) else {}
     template = READABLE.get(error.get("type", ""))
     choices = config[0] if isinstance(config[0], list) else options.get("options")
-    upload = upload_kind(name or "", options)
+    upload = upload_kind(options)
     invalid_file = INVALID_FILE.search(str(error.get("details", "")))
     if error.get("type") == "value_not_in_list" and upload is not None:
         text = missing_input_file(extra.get("received_value"), list(choices or []), upload)

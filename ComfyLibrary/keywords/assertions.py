@@ -56,7 +56,7 @@ def polled(
     operator: AssertionOperator | None,
     expected: Any,
     message: str | None,
-    what: str | Callable[[], str],
+    what: str,
     retry_for: float,
 ) -> Any:
     """``read()``, checked as `check` does; a failing check is retried with a fresh read
@@ -67,9 +67,8 @@ def polled(
     while True:
         value = read()
         reads += 1
-        name = what() if callable(what) else what
         try:
-            checked = check(value, operator, expected, message, name)
+            checked = check(value, operator, expected, message, what)
         except AssertionError as failure:
             if time.monotonic() + pause < deadline:
                 time.sleep(pause)
@@ -80,7 +79,7 @@ def polled(
             raise AssertionError(
                 f"{failure} (the last of {reads} reads in {secs_to_timestr(retry_for)})"
             ) from None
-        logger.info(f"{name}: {_shown(value)}")
+        logger.info(f"{what}: {_shown(value)}")
         return checked
 
 

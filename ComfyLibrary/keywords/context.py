@@ -127,6 +127,19 @@ class LibraryComponent:
         self.info(f"{subject}: {summary}")
         return result.as_dict()
 
+    def finished_entry(self, instance: Any, prompt_id: str) -> dict[str, Any]:
+        """The history entry of a finished prompt: the one its wait read, else the
+        server's; fails in one line while it has none."""
+        result = self.library.results.get(prompt_id)
+        if result is not None:
+            return result.history
+        entry = instance.history(prompt_id).get(prompt_id)
+        if entry is None:
+            raise ComfyError(
+                f"Prompt {prompt_id} has no history entry yet: use Wait For Completion first."
+            )
+        return entry
+
     def output_folder(self, *parts: str) -> Path:
         return self.library.test_output_dir().joinpath(*parts)
 

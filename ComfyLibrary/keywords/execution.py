@@ -136,12 +136,7 @@ class ExecutionKeywords(LibraryComponent):
             raise ComfyError("No prompt to look at: use Submit Workflow first.")
         prompt_id = str(prompt_id)
         _alias, instance = self.library.clients.get(client)
-        entry = instance.history(prompt_id).get(prompt_id)
-        if entry is None:
-            raise ComfyError(
-                f"Prompt {prompt_id} has not finished (no history entry): use Wait For "
-                "Completion first."
-            )
+        entry = self.finished_entry(instance, prompt_id)
         prompt = entry.get("prompt") or []
         graph = prompt[2] if len(prompt) > 2 and isinstance(prompt[2], dict) else {}
         cached: set[str] = set()

@@ -138,14 +138,7 @@ class PromptKeywords(LibraryComponent):
             raise ComfyError("No prompt to download outputs of: use Submit Workflow first.")
         result = self.library.results.get(prompt_id)
         _alias, instance = self.library.clients.get(client)
-        if result is None:
-            entry = instance.history(prompt_id).get(prompt_id)
-            if entry is None:
-                raise ComfyError(
-                    f"Prompt {prompt_id} has no history entry yet: use Wait For Completion first."
-                )
-        else:
-            entry = result.history
+        entry = self.finished_entry(instance, prompt_id)
         wanted = (
             tuple(t.strip() for t in types.split(","))
             if types != "all"

@@ -17,6 +17,7 @@ from typing import Any
 from ComfyLibrary.errors import WorkflowError
 from ComfyLibrary.workflow.subgraph_slots import editor_slot_order, lost_links
 from ComfyLibrary.workflow.ui_shape import RESAVE, shape_problem
+from ComfyLibrary.workflow.validate import upload_kind
 
 VIRTUAL = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
 DYNAMIC_COMBO = "COMFY_DYNAMICCOMBO_V3"
@@ -335,11 +336,7 @@ class UiConverter:
                 widgets.append((name, default, True))
                 if kind == "INT" and options.get("control_after_generate"):
                     widgets.append(("control_after_generate", None, False))
-                if (
-                    options.get("image_upload")
-                    or options.get("video_upload")
-                    or options.get("audio_upload")
-                ):
+                if upload_kind(options) is not None:
                     widgets.append(("upload", None, False))
         return widgets
 

@@ -13,7 +13,7 @@ WIDGET_CONVERTERS = {"INT": int, "FLOAT": float, "STRING": str, "BOOLEAN": bool}
 UPLOAD_FLAGS = {"image_upload": "image", "video_upload": "video", "audio_upload": "audio"}
 
 
-def upload_kind(name: str, options: dict[str, Any]) -> str | None:
+def upload_kind(options: dict[str, Any]) -> str | None:
     """``image``, ``video`` or ``audio`` for an input whose choices are the files of the
     server's input folder (``LoadImage``'s ``image``), else None."""
     for flag, kind in UPLOAD_FLAGS.items():
@@ -207,7 +207,7 @@ class WorkflowValidator:
             else (options.get("options") if kind == "COMBO" else None)
         )
         if choices is not None and value not in choices:
-            upload = upload_kind(name, options)
+            upload = upload_kind(options)
             if upload is not None:
                 self._problem(node_id, name, missing_input_file(value, choices, upload))
             elif name in MODEL_INPUTS or str(value).endswith(
