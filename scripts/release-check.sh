@@ -30,6 +30,22 @@ if grep -E "[Ww]arning|would be ignored" "$work/build.log" | grep -v -E "WARNING
   exit 1
 fi
 "$PYTHON" -m twine check --strict "$DIST"/*
+# a file the package-data globs miss is left out without a word: every tracked file of the
+# package and of resources/ (shipped as ComfyLibrary/resources/) must be in the wheel
+git ls-files ComfyLibrary resources | "$PYTHON" -c '
+import sys, zipfile, glob
+wheel = zipfile.ZipFile(glob.glob(sys.argv[1] + "/*.whl")[0])
+inside = set(wheel.namelist())
+wanted = [
+    "ComfyLibrary/" + line.strip() if line.startswith("resources/") else line.strip()
+    for line in sys.stdin
+    if line.strip() and line.strip() != "ComfyLibrary/resources"
+]
+missing = [path for path in wanted if path not in inside]
+if missing:
+    sys.exit(f"release-check: FAILED: the wheel lacks {len(missing)} file(s): " + ", ".join(missing[:10]))
+print(f"release-check: the wheel holds all {len(wanted)} files of the package and resources/")
+' "$DIST"
 
 say "installing the wheel alone in a fresh venv"
 "$PYTHON" -m venv "$work/venv"
