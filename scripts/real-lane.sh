@@ -111,15 +111,19 @@ else
   # manager imports
   grep -v -E '^\s*(torch|torchvision|torchaudio)\s*$' "$comfyui/requirements.txt" >"$REAL_DIR/requirements.txt"
   pip -r "$REAL_DIR/requirements.txt" requests
-  if ! "$venv/bin/python" -c "import torch, torchvision" 2>"$REAL_DIR/import.log" &&
-    grep -q "operator torchvision::.* does not exist" "$REAL_DIR/import.log"; then
-    say "torchvision's C++ ops do not load beside this torch ($(
-      "$venv/bin/python" -m pip list --format=freeze 2>/dev/null | grep -E '^torch(vision)?==' | tr '\n' ' '
+  imports="import torch, torchvision"
+  if "$venv/bin/python" -m pip show --quiet torchaudio 2>/dev/null; then
+    imports="$imports, torchaudio"
+  fi
+  if ! "$venv/bin/python" -c "$imports" 2>"$REAL_DIR/import.log" &&
+    grep -q -e "operator torchvision::.* does not exist" -e "Could not load this library: .*torchaudio" "$REAL_DIR/import.log"; then
+    say "torchvision's or torchaudio's C++ ops do not load beside this torch ($(
+      "$venv/bin/python" -m pip list --format=freeze 2>/dev/null | grep -E '^torch(vision|audio)?==' | tr '\n' ' '
     )): adding $TORCHVISION_CPU_COMPAT"
     pip --no-deps "./$TORCHVISION_CPU_COMPAT"
   fi
-  "$venv/bin/python" -c "import torch, torchvision" 2>"$REAL_DIR/import.log" ||
-    fail "torch and torchvision of '$TORCH_PACKAGES' do not load together: $(tail -1 "$REAL_DIR/import.log")"
+  "$venv/bin/python" -c "$imports" 2>"$REAL_DIR/import.log" ||
+    fail "torch, torchvision and torchaudio of '$TORCH_PACKAGES' do not load together: $(tail -1 "$REAL_DIR/import.log")"
   echo "$stamp_text" >"$stamp"
 fi
 installed=$(date +%s)

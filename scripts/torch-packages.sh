@@ -9,7 +9,7 @@
 # beside it, so scripts/torchvision-cpu-compat is added (see there).
 case "$(uname -m)" in
   aarch64 | arm64) DEFAULT_TORCH_PACKAGES="torch==2.9.1 torchvision==0.24.1" ;;
-  *) DEFAULT_TORCH_PACKAGES="torch==2.13.0 torchvision==0.28.0" ;;
+  *) DEFAULT_TORCH_PACKAGES="torch==2.13.0 torchvision==0.28.0 torchaudio==2.11.0" ;;
 esac
 TORCH_PACKAGES=${TORCH_PACKAGES:-$DEFAULT_TORCH_PACKAGES}
 # the helper package for a CUDA torchvision beside a CPU torch (inert where the ops load)

@@ -17,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ComfyLibrary.mock import dynamic_inputs
+
 # ComfyUI 0.8's folders (folder_paths.folder_names_and_paths), in its order, with where
 # each is looked for: relative to ComfyUI's folder, "output/..." under the output folder.
 COMFYUI_FOLDERS: dict[str, tuple[str, ...]] = {
@@ -159,6 +161,24 @@ def _bundled_object_info() -> dict[str, Any]:
     return json.loads(gzip.decompress(data))
 
 
+@functools.cache
+def load_node_facts() -> dict[str, Any]:
+    """What 0.8's node classes do that /object_info does not say: their own input checks,
+    the model folder each file input lists (recorded by tests/recorders/record_node_facts.py)."""
+    data = resources.files("ComfyLibrary.mock").joinpath("data/node_facts.json").read_text()
+    facts: dict[str, Any] = json.loads(data)
+    return facts
+
+
+def _has_dynamic_inputs(declared: dict[str, Any]) -> bool:
+    return any(
+        isinstance(spec, list) and spec and spec[0] in dynamic_inputs.DYNAMIC_TYPES
+        for section in declared.values()
+        if isinstance(section, dict)
+        for spec in section.values()
+    )
+
+
 def load_bundled_object_info() -> dict[str, Any]:
     """Returns the bundled ComfyUI 0.8 node definitions: a dict of its own, whose definitions
     are shared and read-only (parsed once per process; the mock's fork server parses them
@@ -180,6 +200,9 @@ class NodeCatalog:
         self.models = models
         self.input_dir = input_dir
         self.custom_classes = custom_classes or set()
+        self.facts = load_node_facts()
+        # the folders an annotated file name ("x.png [output]") may name besides the input's
+        self.annotated_folders: dict[str, Path] = {"input": input_dir}
 
     @classmethod
     def create(
@@ -213,16 +236,44 @@ class NodeCatalog:
     def output_types(self, class_type: str) -> tuple[Any, ...]:
         return tuple(self._nodes[class_type].get("output", []))
 
-    def input_specs(self, class_type: str) -> list[tuple[str, str, list[Any]]]:
-        """Returns ``(name, category, spec)`` for each required and optional input, in order."""
+    def input_specs(
+        self, class_type: str, live: dict[str, Any] | None = None
+    ) -> list[tuple[str, str, list[Any]]]:
+        """Returns ``(name, category, spec)`` for each required and optional input, in order;
+        with a prompt node's inputs (``live``), v3 dynamic inputs are expanded for them."""
         node = self.served_definition(class_type)
+        declared = node.get("input", {})
+        if live is not None and _has_dynamic_inputs(declared):
+            expanded, _ = dynamic_inputs.expand(declared, live)
+            return [
+                (name, category, spec)
+                for category in dynamic_inputs.CATEGORIES
+                for name, spec in expanded[category].items()
+            ]
         order = node.get("input_order", {})
         specs: list[tuple[str, str, list[Any]]] = []
-        for category in ("required", "optional"):
-            section = node.get("input", {}).get(category, {})
+        for category in dynamic_inputs.CATEGORIES:
+            section = declared.get(category, {})
             names = order.get(category) or list(section)
             specs.extend((name, category, section[name]) for name in names if name in section)
         return specs
+
+    def own_validation(self, class_type: str) -> dict[str, Any] | None:
+        """How a class checks its own inputs (``inputs`` it takes, ``kwargs``,
+        ``input_types``), or None when it has no check of its own."""
+        return self.facts.get("validate", {}).get(class_type)
+
+    def annotated_file_exists(self, name: str) -> bool:
+        """Whether ``name`` (``x.png``, or annotated ``x.png [output]``) is a file of the input
+        folder, or of the folder its annotation names, as 0.8's loaders check."""
+        folder = self.input_dir
+        for suffix, other in self.annotated_folders.items():
+            if name.endswith(f" [{suffix}]"):
+                name, folder = name[: -len(suffix) - 3], other
+                break
+        base = folder.resolve()
+        path = (base / name).resolve()
+        return path.is_relative_to(base) and path.is_file()
 
     def served_definition(self, class_type: str) -> dict[str, Any]:
         """Returns the definition as /object_info serves it, with file choices filled in."""
@@ -255,9 +306,11 @@ class NodeCatalog:
             kinds = INPUT_FILE_CHOICES[(class_type, input_name)]
             files = self.input_files()
             return files if kinds is None else [f for f in files if content_type(f) in kinds]
-        folder = CLASS_INPUT_FOLDERS.get((class_type, input_name))
+        folder = self.facts.get("model_folders", {}).get(f"{class_type}.{input_name}")
         if folder is None:
-            folder = MODEL_INPUT_FOLDERS.get(input_name)
+            folder = CLASS_INPUT_FOLDERS.get((class_type, input_name))
+        if folder is None and class_type in self.custom_classes:
+            folder = MODEL_INPUT_FOLDERS.get(input_name)  # a custom loader, named as 0.8's
         if folder is None:
             return None
         return sorted(self.models.get(folder, []))

@@ -50,6 +50,7 @@ class MockServer:
         output, input_dir, temp = config.resolve_directories()
         self.dirs = Directories(output, input_dir, temp)
         self.catalog = NodeCatalog.create(input_dir, config.object_info, config.model_lists())
+        self.catalog.annotated_folders.update(output=output, temp=temp)
         self.faults = Faults()
         config.apply_faults(self.faults)
         self.hub = WebSocketHub(self.faults)

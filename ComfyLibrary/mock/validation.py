@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ComfyLibrary import protocol
+from ComfyLibrary.mock import dynamic_inputs
 from ComfyLibrary.mock.catalog import NodeCatalog
 
 Error = dict[str, Any]
@@ -21,6 +22,9 @@ Error = dict[str, Any]
 INPUT_FILE_KINDS = {
     ("LoadImage", "image"): "image",
     ("LoadImageMask", "image"): "image",
+    ("LoadImageOutput", "image"): "image",
+    ("WebcamCapture", "image"): "image",
+    ("LoadLatent", "latent"): "latent",
     ("LoadAudio", "audio"): "audio",
     ("LoadVideo", "file"): "video",
 }
@@ -44,16 +48,20 @@ def _error(kind: str, message: str, details: str = "", **extra: Any) -> Error:
 
 
 def types_match(received: Any, expected: Any) -> bool:
-    """Whether an output of type ``received`` may feed an input of type ``expected``."""
-    if isinstance(expected, list) or expected == "COMBO":
-        return received in ("COMBO", "*") or isinstance(received, list)
-    if not isinstance(received, str) or not isinstance(expected, str):
-        return received == expected
-    if "*" in (received, expected) or received == expected:
+    """Whether an output of type ``received`` may feed an input of type ``expected``, by 0.8's
+    rules: equal types, ``*`` on either side, a v3 match type (the editor checks those), a list
+    of choices into a combo, or comma unions that share a type."""
+    if received == expected or "*" in (received, expected):
         return True
+    if dynamic_inputs.MATCH_TYPE in (received, expected):
+        return True
+    if isinstance(received, list) and expected == "COMBO":
+        return True
+    if not isinstance(received, str) or not isinstance(expected, str):
+        return False
     received_set = {t.strip() for t in received.split(",")}
     expected_set = {t.strip() for t in expected.split(",")}
-    return bool(received_set & expected_set)
+    return "*" in received_set | expected_set or bool(received_set & expected_set)
 
 
 def _id_order(node_id: str) -> tuple[int, float, str]:
@@ -176,7 +184,12 @@ class PromptValidator:
         inputs = node.get("inputs", {})
         errors: list[Error] = []
         valid = True
-        for name, category, spec in self.catalog.input_specs(class_type):
+        own_check = self.catalog.own_validation(class_type)
+        checked_by_node = set(own_check.get("inputs", ())) if own_check else set()
+        skips_all = bool(own_check and own_check.get("kwargs"))
+        untyped_links = bool(own_check and own_check.get("input_types"))
+        v3 = self._is_v3(class_type)
+        for name, category, spec in self.catalog.input_specs(class_type, inputs):
             input_type = spec[0] if spec else "*"
             options = spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {}
             config = [input_type, options]
@@ -186,26 +199,65 @@ class PromptValidator:
                         _error(
                             "required_input_missing",
                             "Required input is missing",
-                            name,
+                            name.split(".")[-1] if v3 else name,
                             input_name=name,
                         )
                     )
                 continue
             value = inputs[name]
             if isinstance(value, list):
-                link_ok = self._check_link(name, value, input_type, config, errors)
-                if link_ok is False:
+                linked = self._check_link(name, value, input_type, config, errors, untyped_links)
+                if linked is False:
                     valid = False
                 continue
-            error = self._check_value(class_type, name, value, input_type, options, config, inputs)
+            unchecked = skips_all or name in checked_by_node
+            error = self._check_value(name, value, input_type, options, config, inputs, unchecked)
             if error is not None:
                 errors.append(error)
+        if own_check is not None:
+            errors.extend(self._own_validation(class_type, inputs, own_check))
         result = (not errors and valid, errors)
         self.validated[node_id] = result
         return result
 
+    def _is_v3(self, class_type: str) -> bool:
+        return dynamic_inputs.is_v3(self.catalog.definition(class_type))
+
+    def _own_validation(
+        self, class_type: str, inputs: dict[str, Any], own_check: dict[str, Any]
+    ) -> list[Error]:
+        """The checks a node makes of its own inputs (0.8's ``VALIDATE_INPUTS``): the loaders
+        check that their file exists; the others' checks pass."""
+        errors = []
+        function = "validate_inputs" if self._is_v3(class_type) else "VALIDATE_INPUTS"
+        for name in own_check.get("required", ()):
+            if name not in inputs:  # called without it, the check itself fails, as on 0.8
+                raise TypeError(
+                    f"{class_type}.{function}() missing 1 required positional argument: '{name}'"
+                )
+        for name in own_check.get("inputs", ()):
+            what = INPUT_FILE_KINDS.get((class_type, name))
+            if what is None or name not in inputs or isinstance(inputs[name], list):
+                continue
+            if not self.catalog.annotated_file_exists(str(inputs[name])):
+                errors.append(
+                    _error(
+                        "custom_validation_failed",
+                        "Custom validation failed for node",
+                        f"{name} - Invalid {what} file: {inputs[name]}",
+                        input_name=name,
+                    )
+                )
+        return errors
+
     def _check_link(
-        self, name: str, link: list[Any], input_type: Any, config: list[Any], errors: list[Error]
+        self,
+        name: str,
+        link: list[Any],
+        input_type: Any,
+        config: list[Any],
+        errors: list[Error],
+        untyped: bool = False,
     ) -> bool | None:
         if len(link) != 2:
             errors.append(
@@ -222,7 +274,7 @@ class PromptValidator:
         source_id, slot = str(link[0]), link[1]
         source_class = self.prompt[source_id]["class_type"]  # KeyError like ComfyUI
         received = self.catalog.output_types(source_class)[slot]  # IndexError like ComfyUI
-        if not types_match(received, input_type):
+        if not untyped and not types_match(received, input_type):
             errors.append(
                 _error(
                     "return_type_mismatch",
@@ -235,19 +287,41 @@ class PromptValidator:
                 )
             )
             return None
-        source_ok, _ = self._validate_node(source_id)
+        try:
+            source_ok, _ = self._validate_node(source_id)
+        except (KeyError, IndexError, TypeError, RecursionError) as exc:
+            # as 0.8: the linked node is marked invalid with the exception as its reason
+            self.validated[source_id] = (
+                False,
+                [
+                    _error(
+                        "exception_during_inner_validation",
+                        "Exception when validating inner node",
+                        str(exc),
+                        input_name=name,
+                        input_config=config,
+                        exception_message=str(exc),
+                        exception_type=type(exc).__name__,
+                        traceback=traceback.format_tb(exc.__traceback__),
+                        linked_node=link,
+                    )
+                ],
+            )
+            return False
         return source_ok
 
     def _check_value(
         self,
-        class_type: str,
         name: str,
         value: Any,
         input_type: Any,
         options: dict[str, Any],
         config: list[Any],
         inputs: dict[str, Any],
+        unchecked: bool = False,
     ) -> Error | None:
+        """Converts a widget value to its input's type (in ``inputs``, as 0.8 does) and checks
+        its range and choices, unless the node checks that input itself (``unchecked``)."""
         if isinstance(value, dict) and "__value__" in value:
             value = value["__value__"]
         converters = {"INT": int, "FLOAT": float, "STRING": str, "BOOLEAN": bool}
@@ -265,6 +339,8 @@ class PromptValidator:
                     exception_message=str(exc),
                 )
             inputs[name] = value
+        if unchecked:
+            return None
         if "min" in options and isinstance(value, int | float) and value < options["min"]:
             return _error(
                 "value_smaller_than_min",
@@ -288,16 +364,6 @@ class PromptValidator:
             choices = input_type
         elif input_type == "COMBO":
             choices = options.get("options", [])
-        what = INPUT_FILE_KINDS.get((class_type, name))
-        if what is not None:  # these nodes validate the file themselves, not as a choice
-            if not (self.catalog.input_dir / str(value)).is_file():
-                return _error(
-                    "custom_validation_failed",
-                    "Custom validation failed for node",
-                    f"{name} - Invalid {what} file: {value}",
-                    input_name=name,
-                )
-            return None
         if choices is not None and value not in choices:
             shown = f"(list of length {len(choices)})" if len(choices) > 20 else str(choices)
             return _error(

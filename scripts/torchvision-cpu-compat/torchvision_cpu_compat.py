@@ -12,12 +12,20 @@ Installed through a ``.pth`` file, this module waits, without importing anything
 not load, it declares the two operators' schemas, so that the import succeeds. The
 operators stay without kernels: calling one fails with torch's own error, as it should.
 Where the extension loads (a matching torch and torchvision), it does nothing.
+
+torchaudio has the same trouble in another place: its CUDA build's extension cannot load
+either, and its loader raises instead of reporting the extension absent. This module wraps
+that loader as ``torchaudio._extension.utils`` is imported, so that a library that cannot
+load counts as absent and torchaudio runs on its pure-Python code, as it does where no
+extension was built. Without torchaudio ComfyUI leaves out its audio nodes.
 """
 
 from __future__ import annotations
 
 import importlib.abc
+import importlib.machinery
 import sys
+from typing import Any
 
 _TARGET = "torchvision._meta_registrations"
 _SCHEMAS = (
@@ -51,11 +59,41 @@ def _defined(name: str) -> bool:
     return True
 
 
+_AUDIO_TARGET = "torchaudio._extension.utils"
+
+
+def _tolerant(load_lib: Any) -> Any:
+    def load_lib_or_report_absent(lib: str) -> bool:
+        try:
+            return bool(load_lib(lib))
+        except OSError:  # linked against libraries this torch lacks (a CUDA build)
+            return False
+
+    return load_lib_or_report_absent
+
+
+class _PatchAfterExec(importlib.abc.Loader):
+    def __init__(self, loader: Any):
+        self.loader = loader
+
+    def create_module(self, spec: Any) -> Any:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self.loader.exec_module(module)
+        module._load_lib = _tolerant(module._load_lib)
+
+
 class _BeforeMetaRegistrations(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
+    def find_spec(self, fullname: str, path: Any, target: object = None) -> Any:
         if fullname == _TARGET:
-            sys.meta_path.remove(self)
             _declare_missing_operators()
+        elif fullname == _AUDIO_TARGET:
+            spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+            if spec is not None and spec.loader is not None:
+                spec.loader = _PatchAfterExec(spec.loader)
+            return spec
+        return None
 
 
 if not any(isinstance(finder, _BeforeMetaRegistrations) for finder in sys.meta_path):
