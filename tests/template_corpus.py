@@ -43,7 +43,7 @@ OUTPUT_KINDS = {
     "SaveAudioMP3": ".mp3",
     "SaveAudioOpus": ".opus",
     "SaveGLB": ".glb",
-    "Preview3D": "3d",
+    "Preview3D": "result",
     "SaveLatent": ".latent",
     "PreviewAny": "text",
 }
@@ -115,8 +115,8 @@ def output_kinds(entry_outputs: dict[str, Any], prompt: dict[str, Any]) -> dict[
     for node_id, ui in entry_outputs.items():
         found: set[str] = set()
         for key, items in ui.items():
-            if key == "text":
-                found.add("text")
+            if key in ("text", "result"):  # PreviewAny's text, Preview3D's file name
+                found.add(key)
                 continue
             for item in items if isinstance(items, list) else []:
                 if isinstance(item, dict) and "filename" in item:

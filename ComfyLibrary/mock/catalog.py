@@ -201,6 +201,8 @@ class NodeCatalog:
         self.input_dir = input_dir
         self.custom_classes = custom_classes or set()
         self.facts = load_node_facts()
+        # what a profile says its custom classes do: {"Class": {"like": ..., "outputs": ...}}
+        self.behaviours: dict[str, dict[str, Any]] = {}
         # the folders an annotated file name ("x.png [output]") may name besides the input's
         self.annotated_folders: dict[str, Path] = {"input": input_dir}
 

@@ -23,6 +23,7 @@ from ComfyLibrary.mock import nodes
 from ComfyLibrary.mock.catalog import NodeCatalog
 from ComfyLibrary.mock.faults import Faults, wait_seconds
 from ComfyLibrary.mock.graph import execution_order, is_link
+from ComfyLibrary.mock.nodes.typed_rule import run_typed
 from ComfyLibrary.mock.pace import node_seconds, step_seconds
 from ComfyLibrary.mock.prompt_queue import PromptQueue, QueueItem
 from ComfyLibrary.mock.save_counters import SaveCounters, save_path
@@ -110,6 +111,10 @@ class NodeContext:
             "image_type": "image/png",
         }
         self.run.worker.events.send_preview(buffer.getvalue(), metadata, data, self.run.client_id)
+
+    def behaviour(self, class_type: str) -> dict[str, Any] | None:
+        """What a profile says a custom class does (``like``, ``outputs``), if anything."""
+        return self.run.worker.catalog.behaviours.get(class_type)
 
     def load_model(self, kind: str, name: str) -> None:
         """A loader put a model on the (simulated) device; it stays until ``/free``."""
@@ -372,7 +377,8 @@ class PromptRun:
         function = nodes.implementation(class_type)
         started = time.monotonic()
         if function is None:
-            result: Any = tuple(None for _ in worker.catalog.output_types(class_type))
+            definition = worker.catalog.definition(class_type)
+            result: Any = run_typed(NodeContext(self, node_id), class_type, definition, inputs)
         else:
             result = function(NodeContext(self, node_id), **inputs)
         pace = worker.faults.state.pace

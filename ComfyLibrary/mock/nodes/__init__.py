@@ -64,6 +64,7 @@ def _load_all() -> None:
         model_nodes,
         sampling_nodes,
         save_nodes,
+        shape_nodes,
         value_nodes,
         video_nodes,
     )

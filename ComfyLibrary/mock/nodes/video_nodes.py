@@ -92,7 +92,8 @@ def save_animated_webp(
     method: str = "default",
     **_: Any,
 ):
-    methods = {"default": 4, "fastest": 0, "slowest": 6}
+    # The encoder's effort (``method``) only trades time for size: the mock always takes
+    # the fastest, so a lossless file holds the same pixels, written many times faster.
     folder, name, counter = ctx.save_path(filename_prefix, images[0], "output")
     filename = f"{name}_{counter:05}_.webp"
     images[0].save(
@@ -102,7 +103,7 @@ def save_animated_webp(
         duration=int(1000.0 / fps),
         lossless=lossless,
         quality=quality,
-        method=methods.get(method, 4),
+        method=0,
         loop=0,
     )
     return _animated(ctx, [ctx.file_entry(folder, filename, "output")])
