@@ -9,6 +9,7 @@ from ComfyLibrary.keywords.faults import FaultKeywords
 from ComfyLibrary.keywords.images import ImageKeywords
 from ComfyLibrary.keywords.models import TestModelKeywords
 from ComfyLibrary.keywords.network import NetworkKeywords
+from ComfyLibrary.keywords.profiles import ProfileKeywords
 from ComfyLibrary.keywords.prompts import PromptKeywords
 from ComfyLibrary.keywords.runs import RunKeywords
 from ComfyLibrary.keywords.servers import ServerKeywords
@@ -23,6 +24,7 @@ __all__ = [
     "FaultKeywords",
     "ImageKeywords",
     "NetworkKeywords",
+    "ProfileKeywords",
     "PromptKeywords",
     "RunKeywords",
     "ServerKeywords",

@@ -34,6 +34,7 @@ class ServerKeywords(LibraryComponent):
         step_ms: float | None = None,
         object_info: Path | None = None,
         models: Path | None = None,
+        profile: Path | None = None,
         latency_ms: float | None = None,
         history_delay_ms: float | None = None,
         stall: bool = False,
@@ -59,6 +60,7 @@ class ServerKeywords(LibraryComponent):
         | ``step`` | Simulated time per sampling step, a Robot time such as ``50 ms`` (default 2 ms). |
         | ``object_info`` | An ``/object_info`` JSON dump whose node classes are added. |
         | ``models`` | JSON file of model folder -> file names the mock pretends to have. |
+        | ``profile`` | A profile of a team's own ComfyUI (`Capture ComfyUI Profile`): the mock serves its node catalog with its custom nodes, its model names, versions and devices. |
         | ``latency`` | Delay every HTTP answer, e.g. ``200 ms`` (see `Set Server Latency`). |
         | ``history_delay`` | Write history late, e.g. ``1 s`` (see `Delay History Write`). |
         | ``step_ms``, ``latency_ms``, ``history_delay_ms`` | The same three as numbers of milliseconds (the older spelling). |
@@ -76,6 +78,7 @@ class ServerKeywords(LibraryComponent):
         | ${url} =    Start Mock Server
         | Connect To ComfyUI    ${url}
         | Start Mock Server    alias=slow    step=50 ms
+        | Start Mock Server    alias=prod    profile=${CURDIR}/profiles/prod.json
         """
         step_ms = _milliseconds("step", step, step_ms)
         latency_ms = _milliseconds("latency", latency, latency_ms)
@@ -86,6 +89,7 @@ class ServerKeywords(LibraryComponent):
             "step_ms": step_ms,
             "object_info": object_info,
             "models": models,
+            "profile": profile,
             "latency_ms": latency_ms,
             "history_delay_ms": history_delay_ms,
             "stall": stall,

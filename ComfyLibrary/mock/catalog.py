@@ -212,18 +212,26 @@ class NodeCatalog:
         input_dir: Path,
         object_info_file: Path | None = None,
         models: dict[str, list[str]] | None = None,
+        profile: Any = None,
     ) -> NodeCatalog:
-        """Builds the catalog from the bundled definitions plus a team's own dump."""
-        nodes = load_bundled_object_info()
-        custom: set[str] = set()
+        """Builds the catalog from the bundled definitions, or a profile's (a
+        :class:`~ComfyLibrary.mock.profile.ServedProfile`), plus a team's own dump."""
+        bundled = load_bundled_object_info()
+        nodes = bundled if profile is None else dict(profile.object_info)
+        custom: set[str] = {name for name in nodes if name not in bundled}
+        if profile is not None and models is None:
+            models = profile.models
         if object_info_file is not None:
             extra = json.loads(Path(object_info_file).read_text(encoding="utf-8"))
             if not isinstance(extra, dict):
                 raise ValueError(f"{object_info_file} is not an /object_info dump (a JSON object)")
-            custom = {name for name in extra if name not in nodes}
+            custom |= {name for name in extra if name not in bundled}
             nodes.update(extra)
         model_lists = copy.deepcopy(DEFAULT_MODELS if models is None else models)
-        return cls(nodes, model_lists, input_dir, custom)
+        catalog = cls(nodes, model_lists, input_dir, custom)
+        if profile is not None:
+            catalog.behaviours = dict(profile.behaviours)
+        return catalog
 
     def __contains__(self, class_type: object) -> bool:
         return isinstance(class_type, str) and class_type in self._nodes

@@ -92,6 +92,13 @@ def parser() -> argparse.ArgumentParser:
         "custom nodes validate and run as placeholders",
     )
     p.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="serve a team's own ComfyUI: its node catalog (custom nodes included), model "
+        "names, versions and devices, from a profile written by 'comfy-mock capture URL FILE'",
+    )
+    p.add_argument(
         "--models",
         type=Path,
         metavar="FILE",
@@ -131,7 +138,34 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def capture(argv: list[str]) -> int:
+    """``comfy-mock capture URL FILE``: writes a profile of the ComfyUI at URL."""
+    p = argparse.ArgumentParser(
+        prog="comfy-mock capture",
+        description="Writes a profile of a running ComfyUI (its node catalog with custom "
+        "nodes, model names, versions, devices, embeddings, extensions and features) for "
+        "'comfy-mock --profile FILE' to serve.",
+    )
+    p.add_argument("url", help="the ComfyUI to profile, e.g. http://127.0.0.1:8188")
+    p.add_argument("file", type=Path, help="the profile to write (JSON)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    args = p.parse_args(argv)
+    from ComfyLibrary.errors import ComfyError
+    from ComfyLibrary.profile import capture_profile, summary
+
+    try:
+        profile = capture_profile(args.url, args.file, args.timeout)
+    except (ComfyError, OSError) as exc:
+        print(f"comfy-mock capture: {exc}", file=sys.stderr)
+        return 2
+    print(f"{summary(profile)} -> {args.file}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["capture"]:
+        return capture(argv[1:])
     args = parser().parse_args(argv)
     config = MockConfig(
         host=args.host,
@@ -143,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         pace=_pace(args.pace),
         object_info=args.object_info,
         models=args.models,
+        profile=args.profile,
         latency_ms=args.latency_ms,
         history_delay_ms=args.history_delay_ms,
         stall=args.stall,

@@ -19,6 +19,7 @@ class MockConfig:
     step_ms: float = 2.0
     object_info: Path | None = None
     models: Path | None = None
+    profile: Path | None = None  # a team's ComfyUI profile (comfy-mock capture)
     latency_ms: float = 0.0
     history_delay_ms: float = 0.0
     stall: bool = False

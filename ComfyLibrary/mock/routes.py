@@ -85,6 +85,15 @@ def memory() -> tuple[int, int]:
     return total, free
 
 
+def _device_in_use(device: dict[str, Any], used: int) -> dict[str, Any]:
+    """A profiled device with the mock's simulated models taking part of its memory."""
+    device = dict(device)
+    for total, free in (("vram_total", "vram_free"), ("torch_vram_total", "torch_vram_free")):
+        if isinstance(device.get(total), int):
+            device[free] = max(0, device[total] - used)
+    return device
+
+
 class Routes:
     """Route handlers bound to one mock server."""
 
@@ -126,37 +135,47 @@ class Routes:
     async def system_stats(self, request: web.Request) -> web.Response:
         total, free = memory()
         # a simulated device of SIMULATED_VRAM bytes; the loaded models take part of it
-        device_free = max(0, SIMULATED_VRAM - self.server.worker.models.used())
-        return json_answer(
-            {
-                "system": {
-                    "os": sys.platform,
-                    "ram_total": total,
-                    "ram_free": free,
-                    "comfyui_version": "0.8.0",
-                    "required_frontend_version": "1.35.9",
-                    "installed_templates_version": "0.7.67",
-                    "required_templates_version": "0.7.67",
-                    "python_version": sys.version,
-                    "pytorch_version": "mock",
-                    "embedded_python": False,
-                    "argv": self.server.config.argv(),
-                },
-                "devices": [
-                    {
-                        "name": f"mock ({platform.machine()})",
-                        "type": "cpu",
-                        "index": None,
-                        "vram_total": SIMULATED_VRAM,
-                        "vram_free": device_free,
-                        "torch_vram_total": SIMULATED_VRAM,
-                        "torch_vram_free": device_free,
-                    }
-                ],
-            }
-        )
+        used = self.server.worker.models.used()
+        device_free = max(0, SIMULATED_VRAM - used)
+        stats = {
+            "system": {
+                "os": sys.platform,
+                "ram_total": total,
+                "ram_free": free,
+                "comfyui_version": "0.8.0",
+                "required_frontend_version": "1.35.9",
+                "installed_templates_version": "0.7.67",
+                "required_templates_version": "0.7.67",
+                "python_version": sys.version,
+                "pytorch_version": "mock",
+                "embedded_python": False,
+                "argv": self.server.config.argv(),
+            },
+            "devices": [
+                {
+                    "name": f"mock ({platform.machine()})",
+                    "type": "cpu",
+                    "index": None,
+                    "vram_total": SIMULATED_VRAM,
+                    "vram_free": device_free,
+                    "torch_vram_total": SIMULATED_VRAM,
+                    "torch_vram_free": device_free,
+                }
+            ],
+        }
+        profile = self.server.profile
+        if profile is not None:  # the profiled server's versions and devices
+            stats["system"].update(
+                {k: v for k, v in profile.system.items() if k not in ("argv", "ram_free")}
+            )
+            if profile.devices:
+                stats["devices"] = [_device_in_use(d, used) for d in profile.devices]
+        return json_answer(stats)
 
     async def features(self, request: web.Request) -> web.Response:
+        profile = self.server.profile
+        if profile is not None and profile.features is not None:
+            return json_answer(profile.features)
         return json_answer(protocol.SERVER_FEATURE_FLAGS)
 
     async def get_prompt(self, request: web.Request) -> web.Response:
@@ -305,6 +324,8 @@ class Routes:
         return json_answer({name: self.server.catalog.served_definition(name)})
 
     async def embeddings(self, request: web.Request) -> web.Response:
+        if self.server.profile is not None and self.server.profile.embeddings:
+            return json_answer(self.server.profile.embeddings)
         names = self.server.catalog.models.get("embeddings", [])
         return json_answer([os.path.splitext(n)[0] for n in names])
 
@@ -312,6 +333,8 @@ class Routes:
         """The editor's extension scripts, as 0.8 lists its web root's (none without it)."""
         from ComfyLibrary.mock.frontend import web_root
 
+        if self.server.profile is not None and self.server.profile.extensions:
+            return json_answer(self.server.profile.extensions)
         root = web_root()
         if root is None:
             return json_answer([])

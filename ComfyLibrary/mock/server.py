@@ -19,6 +19,7 @@ from ComfyLibrary.mock.executor import Directories, PromptWorker
 from ComfyLibrary.mock.faults import Faults
 from ComfyLibrary.mock.files import FileRoutes
 from ComfyLibrary.mock.jobs import JobRoutes
+from ComfyLibrary.mock.profile import load_profile
 from ComfyLibrary.mock.prompt_queue import PromptQueue
 from ComfyLibrary.mock.routes import Routes, empty
 from ComfyLibrary.mock.userdata import UserDataRoutes
@@ -49,7 +50,10 @@ class MockServer:
         self.config = config
         output, input_dir, temp = config.resolve_directories()
         self.dirs = Directories(output, input_dir, temp)
-        self.catalog = NodeCatalog.create(input_dir, config.object_info, config.model_lists())
+        self.profile = load_profile(config.profile) if config.profile is not None else None
+        self.catalog = NodeCatalog.create(
+            input_dir, config.object_info, config.model_lists(), self.profile
+        )
         self.catalog.annotated_folders.update(output=output, temp=temp)
         self.faults = Faults()
         config.apply_faults(self.faults)

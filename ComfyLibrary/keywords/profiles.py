@@ -1,0 +1,103 @@
+"""Keywords for a team's own ComfyUI: capture its profile for the mock, call its routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import requests
+from robotlibcore import keyword
+
+from ComfyLibrary.errors import ComfyError
+from ComfyLibrary.keywords.assertions import dot
+from ComfyLibrary.keywords.context import LibraryComponent
+from ComfyLibrary.profile import capture_profile, summary
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+
+
+class ProfileKeywords(LibraryComponent):
+    """Profiles of users' servers and generic route calls."""
+
+    @keyword("Capture ComfyUI Profile", tags=("Servers",))
+    def capture_comfyui_profile(self, url: str, file: Path) -> Path:
+        """Writes a profile of the ComfyUI at ``url`` to ``file`` and returns the file's path.
+
+        The profile is one JSON file with the server's node catalog (``/object_info``,
+        its custom nodes included), ``/system_stats`` (versions, devices), the model
+        files of every folder, its embeddings, extensions and features. Commit it beside
+        the suites: `Start Mock Server` with ``profile=`` then serves that server with no
+        GPU, and the team's exported workflows validate and run on it, custom nodes and
+        all (see the guide "Test your own ComfyUI on the mock").
+
+        Example:
+        | Capture ComfyUI Profile    http://gpu-box:8188    ${CURDIR}/profiles/prod.json
+        | ${url} =    Start Mock Server    profile=${CURDIR}/profiles/prod.json
+        """
+        path = Path(file)
+        try:
+            profile = capture_profile(str(url), path, self.library.timeout)
+        except OSError as exc:
+            raise ComfyError(
+                f"Cannot write the profile {path}: {exc.strerror or exc}. "
+                "Give a file in a folder you can write to."
+            ) from None
+        self.info(f"Profile of {summary(profile)} written to {path}.")
+        return path
+
+    @keyword("Call ComfyUI Route", tags=("Connection",))
+    def call_comfyui_route(
+        self,
+        method: str,
+        path: str,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        expected_status: int | None = None,
+        client: str | None = None,
+    ) -> Any:
+        """Calls any route of the connected server, such as one a custom node pack adds,
+        and returns its answer: ``${answer.status}`` and ``${answer.body}`` (parsed JSON,
+        or the text when the answer is not JSON).
+
+        ``method`` is ``GET``, ``POST``, ``PUT``, ``PATCH``, ``DELETE`` or ``HEAD``; ``path``
+        starts with ``/`` (a route of the connected server, never another host). ``json`` is
+        the body to send; ``params`` the query. With ``expected_status`` the keyword fails
+        in one line when the server answers another status. A route the server does not
+        have answers 404, as on a ComfyUI without that pack; so does the mock.
+
+        Example:
+        | ${answer} =    Call ComfyUI Route    GET    /system_stats
+        | Should Be Equal As Integers    ${answer.status}    200
+        | Call ComfyUI Route    POST    /my_pack/reload    json={"all": true}    expected_status=200
+        """
+        verb = str(method).strip().upper()
+        if verb not in METHODS:
+            raise ComfyError(f"'{method}' is not an HTTP method: use one of {', '.join(METHODS)}.")
+        route = str(path).strip()
+        if not route.startswith("/") or route.startswith("//"):
+            raise ComfyError(
+                f"'{path}' is not a route of the server: give a path such as /system_stats "
+                "(the client's server URL is put before it)."
+            )
+        http = self.library.clients.get(client)[1].http
+        try:
+            answer = http.session.request(
+                verb, http.base_url + route, json=json, params=params, timeout=http.timeout
+            )
+        except requests.RequestException as exc:
+            raise ComfyError(
+                f"Cannot reach ComfyUI at {http.base_url} ({verb} {route}): "
+                f"{type(exc).__name__}. Check that the server is running."
+            ) from None
+        try:
+            body: Any = answer.json()
+        except ValueError:
+            body = answer.text
+        result = dot({"status": answer.status_code, "body": body, "headers": dict(answer.headers)})
+        self.info(f"{verb} {route} answered HTTP {answer.status_code}: {self.short(body)}")
+        if expected_status is not None and answer.status_code != int(expected_status):
+            raise ComfyError(
+                f"{verb} {route} answered HTTP {answer.status_code}, not {expected_status}: "
+                f"{self.short(body, 200)}"
+            )
+        return result
