@@ -142,9 +142,10 @@ def test_a_behaviour_makes_a_custom_class_act_like_a_core_one(profile, tmp_path)
         server.kill()
 
 
-def test_an_unknown_route_answers_404_as_a_server_without_the_pack(served):
+def test_an_unknown_route_answers_as_0_8_without_the_pack(served):
     server, _ = served
     assert requests.get(f"{server.url}/my_pack/status", timeout=10).status_code == 404
+    assert requests.post(f"{server.url}/my_pack/reload", json={}, timeout=10).status_code == 405
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,8 @@ class ProfileKeywords(LibraryComponent):
         starts with ``/`` (a route of the connected server, never another host). ``json`` is
         the body to send; ``params`` the query. With ``expected_status`` the keyword fails
         in one line when the server answers another status. A route the server does not
-        have answers 404, as on a ComfyUI without that pack; so does the mock.
+        have answers as on a ComfyUI without that pack: 404 to ``GET``, 405 to other
+        methods (its web root answers only ``GET``); so does the mock.
 
         Example:
         | ${answer} =    Call ComfyUI Route    GET    /system_stats
