@@ -75,6 +75,35 @@ def converted(object_info: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], d
     return prompts, refused
 
 
+def recording(path: Path) -> dict[str, Any]:
+    """A recording of real ComfyUI's answers (tests/recorders/record_template_answers.py)."""
+    import gzip
+
+    loaded: dict[str, Any] = json.loads(gzip.decompress(path.read_bytes()))
+    return loaded
+
+
+def serve_templates(root: Path, recorded: dict[str, Any], start: Any) -> tuple[Any, Any]:
+    """A mock (``start(root, name, **options)``) with the recording's model names, and a
+    connected client that uploaded the recording's input files through the mock's route."""
+    from ComfyLibrary.client import ComfyClient
+
+    (root / "models.json").write_text(json.dumps(recorded["models"]))
+    server = start(root, "templates", models=root / "models.json")
+    client = ComfyClient(server.url)
+    try:
+        client.connect(10)
+        for name, kind in recorded["inputs"].items():
+            local = root / "files" / name
+            write_input_file(local, kind)
+            client.upload_image(local, name=name)
+    except BaseException:
+        client.close()
+        server.kill()
+        raise
+    return server, client
+
+
 def needed_files(prompts: dict[str, dict[str, Any]]) -> tuple[dict[str, set[str]], dict[str, str]]:
     """The model files the prompts name, per folder, and their input files with their kind."""
     folders = load_node_facts()["model_folders"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -18,34 +19,15 @@ from ComfyLibrary.profile import capture_profile
 from ComfyLibrary.servers.ports import free_port
 from tests.conftest import start_mock
 
-UPSCALER = {
-    "MyUpscaler": {
-        "input": {
-            "required": {
-                "image": ["IMAGE", {}],
-                "scale_by": ["FLOAT", {"default": 2.0, "min": 0.1, "max": 8.0}],
-                "sharpen": ["BOOLEAN", {"default": True}],
-            }
-        },
-        "input_order": {"required": ["image", "scale_by", "sharpen"]},
-        "output": ["IMAGE"],
-        "output_is_list": [False],
-        "output_name": ["IMAGE"],
-        "name": "MyUpscaler",
-        "display_name": "My Upscaler",
-        "category": "my_pack",
-        "output_node": False,
-        "python_module": "custom_nodes.my_pack",
-    }
-}
+FIXTURES = Path(__file__).resolve().parents[1] / "resources" / "fixtures"
+UPSCALER = json.loads((FIXTURES / "custom_nodes_object_info.json").read_text())
 
 
 def graph(scale_by: float = 2.0, sharpen: bool = True) -> dict:
-    return {
-        "1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 48, "batch_size": 1, "color": 0x336699}},
-        "2": {"class_type": "MyUpscaler", "inputs": {"image": ["1", 0], "scale_by": scale_by, "sharpen": sharpen}},
-        "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": "custom"}},
-    }  # fmt: skip
+    """EmptyImage 64x48 -> MyUpscaler (custom) -> SaveImage."""
+    prompt = json.loads((FIXTURES / "custom_node_mid_graph.json").read_text())
+    prompt["2"]["inputs"].update(scale_by=scale_by, sharpen=sharpen)
+    return prompt
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +66,7 @@ def test_a_profile_holds_the_servers_catalog_models_and_versions(profile):
 
 
 def test_a_custom_node_mid_graph_passes_its_image_on_at_the_size_asked(served, tmp_path):
-    server, client = served
+    _, client = served
     completion = client.wait_for_completion(client.submit(graph(scale_by=2.0)), 30)
     assert completion.status == "success"
     files = client.download_outputs(completion.history, tmp_path)
@@ -94,7 +76,7 @@ def test_a_custom_node_mid_graph_passes_its_image_on_at_the_size_asked(served, t
 
 
 def test_another_value_of_the_custom_node_makes_another_picture(served, tmp_path):
-    server, client = served
+    _, client = served
     pictures = []
     for sharpen in (True, False):
         completion = client.wait_for_completion(client.submit(graph(sharpen=sharpen)), 30)

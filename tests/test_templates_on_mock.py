@@ -10,14 +10,11 @@ class writes (PNG, WEBP, MP4, FLAC, MP3, GLB, text...).
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 
 import pytest
 import requests
 
-from ComfyLibrary.client import ComfyClient
 from tests.conftest import REFERENCE, start_mock
 from tests.template_corpus import (
     answer_of,
@@ -25,11 +22,13 @@ from tests.template_corpus import (
     converted,
     expected_kind,
     output_kinds,
+    recording,
+    serve_templates,
     template_paths,
     write_input_file,
 )
 
-RECORDING = json.loads(gzip.decompress((REFERENCE / "template_answers.json.gz").read_bytes()))
+RECORDING = recording(REFERENCE / "template_answers.json.gz")
 PROMPTS: dict[str, dict] = RECORDING["prompts"]
 ACCEPTED = [name for name, answer in RECORDING["answers"].items() if answer["status"] == 200]
 
@@ -37,16 +36,8 @@ ACCEPTED = [name for name, answer in RECORDING["answers"].items() if answer["sta
 @pytest.fixture(scope="module")
 def templates_mock(tmp_path_factory):
     """A mock with the recording's model names, and its input files uploaded."""
-    root = tmp_path_factory.mktemp("templates")
-    (root / "models.json").write_text(json.dumps(RECORDING["models"]))
-    server = start_mock(root, "templates", models=root / "models.json")
-    client = ComfyClient(server.url)
+    server, client = serve_templates(tmp_path_factory.mktemp("templates"), RECORDING, start_mock)
     try:
-        client.connect(10)
-        for name, kind in RECORDING["inputs"].items():
-            local = root / "files" / name
-            write_input_file(local, kind)
-            client.upload_image(local, name=name)
         yield server, client
     finally:
         client.close()
