@@ -134,7 +134,7 @@ def write_input_file(path: Path, kind: str) -> None:
         codec = {".mp3": "mp3", ".flac": "flac", ".ogg": "libopus", ".opus": "libopus"}
         write_audio(path, 1.0, codec.get(path.suffix.lower(), "pcm_s16le"))
     else:
-        write_video(path, moving_frames(8, (96, 64)))
+        write_video(path, moving_frames(8, (96, 64)), audio_seconds=0.5)
 
 
 def output_kinds(entry_outputs: dict[str, Any], prompt: dict[str, Any]) -> dict[str, set[str]]:
