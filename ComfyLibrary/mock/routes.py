@@ -137,7 +137,7 @@ class Routes:
         # a simulated device of SIMULATED_VRAM bytes; the loaded models take part of it
         used = self.server.worker.models.used()
         device_free = max(0, SIMULATED_VRAM - used)
-        stats = {
+        stats: dict[str, Any] = {
             "system": {
                 "os": sys.platform,
                 "ram_total": total,

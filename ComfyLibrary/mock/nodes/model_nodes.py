@@ -24,7 +24,8 @@ from ComfyLibrary.mock.nodes import node
 class SimulatedModel:
     kind: str
     name: str
-    loras: tuple[tuple[str, float], ...] = ()
+    # the LoRAs applied, (name, strength); a node run by the typed rule adds its recipe
+    loras: tuple[tuple[Any, float], ...] = ()
 
     def with_lora(self, name: str, strength: float) -> SimulatedModel:
         if float(strength) == 0.0:
