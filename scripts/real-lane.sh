@@ -146,8 +146,25 @@ from robot.api import ExecutionResult
 result = ExecutionResult(sys.argv[1])
 print(' | '.join(t.full_name for t in result.suite.all_tests if t.skipped))
 " "$RESULTS/output.xml" 2>/dev/null || echo "")
+suited=$(date +%s)
+
+# --- 4. the recordings the mock is held to, made again on this ComfyUI and compared ---------
+# its answers to ComfyUI's own templates and to the graphs made invalid from them, and the
+# node facts that /object_info does not serve (tests/recorders/)
+recorded=0
+if "$BIN/python" tests/recorders/record_template_answers.py "$comfyui" "$venv/bin/python" \
+  "$RESULTS/template_answers.json.gz" >"$RESULTS/recordings.log" 2>&1 &&
+  "$venv/bin/python" tests/recorders/record_node_facts.py "$comfyui" "$RESULTS/node_facts.json" \
+    >>"$RESULTS/recordings.log" 2>&1; then
+  "$BIN/python" tests/recorders/compare_recordings.py "$RESULTS/template_answers.json.gz" \
+    "$RESULTS/node_facts.json" || recorded=$?
+else
+  recorded=$?
+  say "recording on real ComfyUI failed: $(tail -3 "$RESULTS/recordings.log" | tr '\n' ' ')"
+fi
 finished=$(date +%s)
-say "install $((installed - started)) s, models $((modelled - installed)) s, suites $((finished - modelled)) s, in all $((finished - started)) s"
+say "install $((installed - started)) s, models $((modelled - installed)) s, suites $((suited - modelled)) s, recordings $((finished - suited)) s, in all $((finished - started)) s"
 [ "$rc" -eq 0 ] || fail "suites/real failed against real ComfyUI (rc $rc): see $RESULTS/log.html"
 [ -z "$skipped" ] || fail "tests skipped against real ComfyUI: $skipped"
-say "passed: suites/real against real ComfyUI on the CPU ($RESULTS/log.html)"
+[ "$recorded" -eq 0 ] || fail "the recordings made again on real ComfyUI differ from the committed ones (above)"
+say "passed: suites/real against real ComfyUI on the CPU ($RESULTS/log.html), and the recordings agree"
