@@ -1,4 +1,5 @@
-"""Keywords for a team's own ComfyUI: capture its profile for the mock, call its routes."""
+"""Keywords for a team's own ComfyUI: capture its profile for the mock, call its routes,
+require a version of it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ComfyLibrary.errors import ComfyError
 from ComfyLibrary.keywords.assertions import dot
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.profile import capture_profile, summary
+from ComfyLibrary.versions import satisfies
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 
@@ -44,6 +46,36 @@ class ProfileKeywords(LibraryComponent):
             ) from None
         self.info(f"Profile of {summary(profile)} written to {path}.")
         return path
+
+    @keyword("Require ComfyUI Version", tags=("Connection",))
+    def require_comfyui_version(self, requirement: str, client: str | None = None) -> str:
+        """Skips the current test unless the connected server's ComfyUI version meets
+        ``requirement`` (``>=0.8``, ``<0.3.77``, ``>=0.3.64,<0.8``, ``==0.8.0``; clauses
+        separated by commas all hold); returns the server's version.
+
+        Use it for a test of something older versions lack, so that one suite runs over
+        several versions (`make matrix`): against an older server the test is skipped with
+        the reason, e.g. ``Requires ComfyUI >=0.8: this server is ComfyUI 0.3.64.``
+
+        Example:
+        | Require ComfyUI Version    >=0.8
+        | ${jobs} =    Call ComfyUI Route    GET    /api/jobs    expected_status=200
+        """
+        from robot.api.exceptions import SkipExecution
+
+        stats = self.library.clients.get(client)[1].http.get_json("/system_stats")
+        version = str((stats.get("system") or {}).get("comfyui_version") or "")
+        if not version:
+            raise ComfyError(
+                "The server does not report its ComfyUI version (system.comfyui_version of "
+                "/system_stats), so no version requirement can be checked."
+            )
+        if not satisfies(version, requirement):
+            raise SkipExecution(
+                f"Requires ComfyUI {requirement}: this server is ComfyUI {version}."
+            )
+        self.info(f"ComfyUI {version} meets {requirement}.")
+        return version
 
     @keyword("Call ComfyUI Route", tags=("Connection",))
     def call_comfyui_route(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -84,6 +85,7 @@ def main() -> None:
                 variants[f"{name}/{change[0]}"] = {"change": list(change[1:]), "answer": answer}
     finally:
         server.kill()
+        shutil.rmtree(base, ignore_errors=True)
     accepted = sum(1 for a in answers.values() if a["status"] == 200)
     record = {
         "comfyui_version": version.get("comfyui_version"),
