@@ -35,6 +35,7 @@ class ServerKeywords(LibraryComponent):
         object_info: Path | None = None,
         models: Path | None = None,
         profile: Path | None = None,
+        version: str | None = None,
         latency_ms: float | None = None,
         history_delay_ms: float | None = None,
         stall: bool = False,
@@ -60,6 +61,7 @@ class ServerKeywords(LibraryComponent):
         | ``step`` | Simulated time per sampling step, a Robot time such as ``50 ms`` (default 2 ms). |
         | ``object_info`` | An ``/object_info`` JSON dump whose node classes are added. |
         | ``models`` | JSON file of model folder -> file names the mock pretends to have. |
+        | ``version`` | The ComfyUI version to be: ``0.3.64``, ``0.3.77`` or ``0.8.0`` (default, or a profile's version): that version's node catalog, routes, history and ``/system_stats`` versions, recorded from it. |
         | ``profile`` | A profile of a team's own ComfyUI (`Capture ComfyUI Profile`): the mock serves its node catalog with its custom nodes, its model names, versions and devices. |
         | ``latency`` | Delay every HTTP answer, e.g. ``200 ms`` (see `Set Server Latency`). |
         | ``history_delay`` | Write history late, e.g. ``1 s`` (see `Delay History Write`). |
@@ -79,6 +81,7 @@ class ServerKeywords(LibraryComponent):
         | Connect To ComfyUI    ${url}
         | Start Mock Server    alias=slow    step=50 ms
         | Start Mock Server    alias=prod    profile=${CURDIR}/profiles/prod.json
+        | Start Mock Server    alias=old    version=0.3.64
         """
         step_ms = _milliseconds("step", step, step_ms)
         latency_ms = _milliseconds("latency", latency, latency_ms)
@@ -90,6 +93,7 @@ class ServerKeywords(LibraryComponent):
             "object_info": object_info,
             "models": models,
             "profile": profile,
+            "comfyui_version": version,
             "latency_ms": latency_ms,
             "history_delay_ms": history_delay_ms,
             "stall": stall,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ComfyLibrary.mock import dynamic_inputs
+from ComfyLibrary.mock.versions import DEFAULT_VERSION, version_node_facts, version_object_info
 
 # ComfyUI 0.8's folders (folder_paths.folder_names_and_paths), in its order, with where
 # each is looked for: relative to ComfyUI's folder, "output/..." under the output folder.
@@ -213,10 +214,15 @@ class NodeCatalog:
         object_info_file: Path | None = None,
         models: dict[str, list[str]] | None = None,
         profile: Any = None,
+        version: str = DEFAULT_VERSION,
     ) -> NodeCatalog:
-        """Builds the catalog from the bundled definitions, or a profile's (a
+        """Builds the catalog from the bundled definitions of ``version``, or a profile's (a
         :class:`~ComfyLibrary.mock.profile.ServedProfile`), plus a team's own dump."""
-        bundled = load_bundled_object_info()
+        bundled = (
+            load_bundled_object_info()
+            if version == DEFAULT_VERSION
+            else version_object_info(version)
+        )
         nodes = bundled if profile is None else dict(profile.object_info)
         custom: set[str] = {name for name in nodes if name not in bundled}
         if profile is not None and models is None:
@@ -229,6 +235,8 @@ class NodeCatalog:
             nodes.update(extra)
         model_lists = copy.deepcopy(DEFAULT_MODELS if models is None else models)
         catalog = cls(nodes, model_lists, input_dir, custom)
+        if version != DEFAULT_VERSION:
+            catalog.facts = version_node_facts(version)
         if profile is not None:
             catalog.behaviours = dict(profile.behaviours)
         return catalog

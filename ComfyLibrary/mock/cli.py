@@ -99,6 +99,13 @@ def parser() -> argparse.ArgumentParser:
         "names, versions and devices, from a profile written by 'comfy-mock capture URL FILE'",
     )
     p.add_argument(
+        "--comfyui-version",
+        metavar="VERSION",
+        help="the ComfyUI version to be: its node catalog, routes, history and /system_stats "
+        "versions, as recorded from it (0.3.64, 0.3.77 or 0.8.0; default 0.8.0, or a "
+        "profile's version)",
+    )
+    p.add_argument(
         "--models",
         type=Path,
         metavar="FILE",
@@ -178,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         object_info=args.object_info,
         models=args.models,
         profile=args.profile,
+        comfyui_version=args.comfyui_version,
         latency_ms=args.latency_ms,
         history_delay_ms=args.history_delay_ms,
         stall=args.stall,

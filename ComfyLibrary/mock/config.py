@@ -20,12 +20,23 @@ class MockConfig:
     object_info: Path | None = None
     models: Path | None = None
     profile: Path | None = None  # a team's ComfyUI profile (comfy-mock capture)
+    comfyui_version: str | None = None  # the ComfyUI version to be (default 0.8.0)
     latency_ms: float = 0.0
     history_delay_ms: float = 0.0
     stall: bool = False
     keep_queue_on_restart: bool = False
     control_token: str | None = None
     pace: float | None = None
+
+    def served_version(self, profile: Any = None) -> str:
+        """The ComfyUI version to be: the one asked for, else the profiled server's when the
+        mock can be it, else 0.8.0."""
+        from ComfyLibrary.mock.versions import DEFAULT_VERSION, check_version, supported
+
+        if self.comfyui_version:
+            return check_version(self.comfyui_version)
+        profiled = str((profile.system if profile is not None else {}).get("comfyui_version"))
+        return profiled if profiled in supported() else DEFAULT_VERSION
 
     def apply_faults(self, faults: Any) -> None:
         """Sets the faults asked for on the command line."""

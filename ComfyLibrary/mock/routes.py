@@ -142,10 +142,7 @@ class Routes:
                 "os": sys.platform,
                 "ram_total": total,
                 "ram_free": free,
-                "comfyui_version": "0.8.0",
-                "required_frontend_version": "1.35.9",
-                "installed_templates_version": "0.7.67",
-                "required_templates_version": "0.7.67",
+                **self.server.version.system,
                 "python_version": sys.version,
                 "pytorch_version": "mock",
                 "embedded_python": False,
@@ -176,7 +173,7 @@ class Routes:
         profile = self.server.profile
         if profile is not None and profile.features is not None:
             return json_answer(profile.features)
-        return json_answer(protocol.SERVER_FEATURE_FLAGS)
+        return json_answer(self.server.version.features or protocol.SERVER_FEATURE_FLAGS)
 
     async def get_prompt(self, request: web.Request) -> web.Response:
         return json_answer({"exec_info": {"queue_remaining": self.server.queue.remaining()}})
@@ -225,7 +222,8 @@ class Routes:
         extra_data = dict(body.get("extra_data") or {})
         if "client_id" in body:
             extra_data["client_id"] = body["client_id"]
-        extra_data["create_time"] = int(time.time() * 1000)
+        if "create_time" in self.server.version.history_extra_keys:  # 0.3.77 and later
+            extra_data["create_time"] = int(time.time() * 1000)
         for key in SENSITIVE_EXTRA_DATA_KEYS:
             extra_data.pop(key, None)
         # Queued (and saved, when the queue is kept) before it is acknowledged: a crash

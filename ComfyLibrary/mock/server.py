@@ -23,6 +23,7 @@ from ComfyLibrary.mock.profile import load_profile
 from ComfyLibrary.mock.prompt_queue import PromptQueue
 from ComfyLibrary.mock.routes import Routes, empty
 from ComfyLibrary.mock.userdata import UserDataRoutes
+from ComfyLibrary.mock.versions import is_absent, version_facts
 from ComfyLibrary.mock.websocket_hub import WebSocketHub
 from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_ENV, MOCK_CONTROL_TOKEN_HEADER, is_loopback
 
@@ -51,8 +52,9 @@ class MockServer:
         output, input_dir, temp = config.resolve_directories()
         self.dirs = Directories(output, input_dir, temp)
         self.profile = load_profile(config.profile) if config.profile is not None else None
+        self.version = version_facts(config.served_version(self.profile))
         self.catalog = NodeCatalog.create(
-            input_dir, config.object_info, config.model_lists(), self.profile
+            input_dir, config.object_info, config.model_lists(), self.profile, self.version.version
         )
         self.catalog.annotated_folders.update(output=output, temp=temp)
         self.faults = Faults()
@@ -98,10 +100,19 @@ class MockServer:
         if request.path.startswith(CONTROL_PREFIX):
             refusal = self._control_refusal(request)
             return refusal if refusal is not None else await handler(request)
+        if self.version.absent_routes and is_absent(request.path, self.version):
+            return await self._absent(request)
         delay = self.faults.sleep_latency()
         if delay > 0:
             await asyncio.sleep(delay)
         return await handler(request)
+
+    async def _absent(self, request: web.Request) -> web.StreamResponse:
+        """A route this ComfyUI version does not have: answered as its web root answers an
+        unknown path (404 to GET, 405 to other methods)."""
+        if request.method in ("GET", "HEAD"):
+            return empty(404)
+        return web.Response(status=405, text="405: Method Not Allowed")
 
     def _control_refusal(self, request: web.Request) -> web.Response | None:
         """The control routes answer loopback listeners freely, anyone else with the token;
