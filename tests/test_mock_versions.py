@@ -107,7 +107,7 @@ def test_a_version_the_mock_cannot_be_is_refused_in_one_line():
             str(free_port()),
             "--comfyui-version",
             "0.2.1",
-        ],  # noqa: E501
+        ],
         capture_output=True,
         text=True,
         timeout=60,
