@@ -83,8 +83,11 @@ def _failure_is_expected() -> bool:
         steps = getattr(context, "steps", []) if context is not None else []
         for step in steps:  # (data, result) on Robot Framework 7.0, (data, result, ...) later
             result = step[1]
-            if getattr(result, "type", "") == "TRY":
+            kind = getattr(result, "type", "")
+            if kind == "TRY":
                 return True
+            if kind != "KEYWORD":  # IF, FOR...: no owner (asking an IF's warns on Robot 7.4)
+                continue
             owner = getattr(result, "owner", None) or getattr(result, "libname", None)
             if owner == "BuiltIn" and result.name in EXPECTING_KEYWORDS:
                 return True

@@ -18,3 +18,9 @@ def resources_folder() -> Path:
 
 def workflows_folder() -> Path:
     return resources_folder() / "workflows"
+
+
+def custom_nodes_folder() -> Path:
+    """The example custom node packs (``comfylibrary_example``, and ``comfylibrary_broken``,
+    which fails to import on ComfyUI 0.3.64 on purpose)."""
+    return resources_folder() / "custom_nodes"

@@ -13,6 +13,7 @@ from ComfyLibrary.errors import ComfyError
 from ComfyLibrary.keywords.assertions import dot
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.profile import capture_profile, summary
+from ComfyLibrary.upgrade.sides import failed_packs, import_seconds, loaded_packs
 from ComfyLibrary.versions import satisfies
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
@@ -76,6 +77,50 @@ class ProfileKeywords(LibraryComponent):
             )
         self.info(f"ComfyUI {version} meets {requirement}.")
         return version
+
+    @keyword("Custom Nodes Should Load", tags=("Servers",))
+    def custom_nodes_should_load(self, pack: str, client: str | None = None) -> list[str]:
+        """Fails unless custom node pack ``pack`` loaded on the connected server; returns
+        its node classes.
+
+        It reads what the server says: its start-up log (``/internal/logs``; the
+        ``IMPORT FAILED`` and ``Cannot import`` lines, and the import time of each pack)
+        and ``/object_info``, whose classes name their pack in ``python_module``. A pack
+        that failed to import fails the keyword with ComfyUI's own error, e.g.
+        ``Custom node pack 'my_pack' did not load on ComfyUI 0.3.64: No module named
+        'comfy.nested_tensor'``.
+
+        Example:
+        | Start ComfyUI Server    /opt/ComfyUI    custom_nodes=${{["${CURDIR}/my_pack"]}}
+        | Connect To ComfyUI    ${url}
+        | ${classes} =    Custom Nodes Should Load    my_pack
+        """
+        http = self.library.clients.get(client)[1].http
+        catalog = http.get_json("/object_info")
+        version = (http.get_json("/system_stats").get("system") or {}).get("comfyui_version")
+        try:
+            log = http.session.get(http.base_url + "/internal/logs", timeout=http.timeout).json()
+        except (requests.RequestException, ValueError):
+            log = ""
+        log = log if isinstance(log, str) else ""
+        name = str(pack).strip()
+        failed = failed_packs(log)
+        if name in failed:
+            raise ComfyError(
+                f"Custom node pack '{name}' did not load on ComfyUI {version}: {failed[name]}"
+            )
+        classes = loaded_packs(catalog).get(name)
+        if not classes:
+            loaded = ", ".join(loaded_packs(catalog)) or "none"
+            raise ComfyError(
+                f"Custom node pack '{name}' is not loaded on ComfyUI {version}: no class of "
+                f"/object_info comes from custom_nodes.{name} (packs loaded: {loaded}). Is it "
+                "in the server's custom_nodes folder?"
+            )
+        seconds = import_seconds(log).get(name)
+        took = f" in {seconds:.1f} s" if seconds is not None else ""
+        self.info(f"Custom node pack '{name}' loaded{took}: {', '.join(classes)}.")
+        return classes
 
     @keyword("Call ComfyUI Route", tags=("Connection",))
     def call_comfyui_route(

@@ -16,6 +16,7 @@ from ComfyLibrary.keywords.context import LibraryComponent, safe_name
 from ComfyLibrary.platforms import POSIX_ONLY
 from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_ENV, is_loopback
 from ComfyLibrary.servers import ServerProcess, mock_command
+from ComfyLibrary.servers.custom_nodes import link_packs
 from ComfyLibrary.servers.ports import free_port
 from ComfyLibrary.servers.registry import dispose
 
@@ -144,6 +145,7 @@ class ServerKeywords(LibraryComponent):
         python: str | None = None,
         env: dict[str, str] | None = None,
         ready_timeout: timedelta = timedelta(minutes=2),
+        custom_nodes: list[Path] | None = None,
     ) -> str:
         """Starts a real ComfyUI (or any server that speaks its API) and returns its URL.
 
@@ -156,8 +158,14 @@ class ServerKeywords(LibraryComponent):
         sleep. If the process exits first, or does not answer within
         ``ready_timeout``, the keyword fails at once with the last lines it printed.
 
+        ``custom_nodes`` lists custom node packs (folders) to link into the folder's
+        ``custom_nodes/`` for this server; the links go when the server is disposed of. A
+        pack that fails to import does not stop ComfyUI: check with `Custom Nodes Should
+        Load`.
+
         Example:
         | ${url} =    Start ComfyUI Server    /opt/ComfyUI    args=--cpu
+        | Start ComfyUI Server    /opt/ComfyUI    custom_nodes=${{["${CURDIR}/packs/my_pack"]}}
         | ${url} =    Start ComfyUI Server    command=python main.py --port {port} --listen {host}
         """
         if path is None and command is None:
@@ -177,6 +185,9 @@ class ServerKeywords(LibraryComponent):
             argv = [python or sys.executable, str(main), "--listen", host, "--port", str(chosen)]
             cwd = Path(path)
         argv += shlex.split(args)
+        if custom_nodes and path is None:
+            raise ComfyError("custom_nodes= needs the ComfyUI folder (path=) to link them into.")
+        unlink = link_packs(Path(path), custom_nodes) if custom_nodes and path else None
         server = ServerProcess(
             argv,
             chosen,
@@ -187,12 +198,16 @@ class ServerKeywords(LibraryComponent):
             cwd=cwd,
             kind="comfyui",
         )
+        if unlink is not None:
+            server.on_dispose.append(unlink)
         self.library.track("server", alias)  # cleaned up even if a test timeout hits the wait
         self.library.servers.add(alias, server)
         try:
             seconds = server.start(self.seconds(ready_timeout))
         except BaseException:
             self.library.servers.remove(alias)
+            if unlink is not None:
+                unlink()
             self.link(server.log_path, f"Server log of '{alias}'")
             raise
         self.info(

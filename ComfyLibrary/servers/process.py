@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ComfyLibrary.errors import ServerStartError
@@ -93,6 +93,7 @@ class ServerProcess:
         self.started_at: float | None = None
         self.ready_seconds: float | None = None
         self.frozen = False
+        self.on_dispose: list[Callable[[], None]] = []  # run when the server is disposed of
         self.control_token: str | None = None  # the mock's control-route token, if it has one
 
     @property

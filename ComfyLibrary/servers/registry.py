@@ -88,3 +88,6 @@ def dispose(server: Any, graceful: bool = True) -> None:
     if remove is not None:
         with contextlib.suppress(Exception):
             remove()
+    for undo in getattr(server, "on_dispose", ()):  # e.g. custom node packs linked for it
+        with contextlib.suppress(Exception):
+            undo()

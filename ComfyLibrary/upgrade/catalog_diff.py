@@ -13,6 +13,35 @@ from typing import Any
 from ComfyLibrary.mock.catalog import INPUT_FILE_CHOICES, MODEL_INPUT_FOLDERS, load_node_facts
 
 RANGE_KEYS = ("min", "max", "step")
+BREAKS, MAY_CHANGE, COMPATIBLE = "breaks", "may change results", "compatible"
+
+
+def impact(change: dict[str, Any]) -> str:
+    """What a change does to a workflow that uses the class: ``breaks`` it (the server
+    refuses it, or it links to what is gone), ``may change results``, or ``compatible``."""
+    what = change["what"]
+    if what in ("required input added", "input retyped", "output changed", "class removed"):
+        return BREAKS
+    if what.endswith("input removed") or what == "input became required":
+        return BREAKS
+    if what == "choices changed":
+        return BREAKS if change["old"] else COMPATIBLE  # choices taken away, or only added
+    if what == "min changed":
+        return BREAKS if _narrower(change, larger_is_narrower=True) else COMPATIBLE
+    if what == "max changed":
+        return BREAKS if _narrower(change, larger_is_narrower=False) else COMPATIBLE
+    if what in ("optional input added", "input became optional", "deprecated changed"):
+        return COMPATIBLE
+    return MAY_CHANGE
+
+
+def _narrower(change: dict[str, Any], larger_is_narrower: bool) -> bool:
+    before, after = change["old"], change["new"]
+    if before is None:
+        return after is not None
+    if after is None:
+        return False
+    return after > before if larger_is_narrower else after < before
 
 
 def _file_input(class_type: str, name: str) -> bool:
@@ -55,7 +84,8 @@ def class_changes(
     changes: list[dict[str, Any]] = []
 
     def change(what: str, name: str | None, before: Any, after: Any) -> None:
-        changes.append({"what": what, "input": name, "old": before, "new": after})
+        found = {"what": what, "input": name, "old": before, "new": after}
+        changes.append({**found, "impact": impact(found)})
 
     old_inputs, new_inputs = _inputs(old), _inputs(new)
     for name in new_inputs.keys() - old_inputs.keys():

@@ -110,7 +110,7 @@ def _run_probe(session: requests.Session, base: str, timeout: float) -> dict[str
 
 
 def _messages_until_done(socket: Any, prompt_id: str, timeout: float) -> list[dict[str, Any]]:
-    messages = []
+    messages: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         raw = socket.recv()

@@ -27,20 +27,28 @@ Test Tags        real
 
 
 *** Variables ***
-${COMFYUI_URL}       ${EMPTY}
-${COMFYUI_HOME}      ${EMPTY}
-${COMFYUI_PYTHON}    ${None}
-${COMFYUI_IMAGE}     ${EMPTY}
-${COMFYUI_ARGS}      ${EMPTY}
-${COMFYUI_GPUS}      ${None}
-${COMFYUI_MODELS}    ${EMPTY}
+${COMFYUI_URL}           ${EMPTY}
+${COMFYUI_HOME}          ${EMPTY}
+${COMFYUI_PYTHON}        ${None}
+${COMFYUI_IMAGE}         ${EMPTY}
+${COMFYUI_ARGS}          ${EMPTY}
+${COMFYUI_GPUS}          ${None}
+${COMFYUI_MODELS}        ${EMPTY}
+${COMFYUI_PYTHONPATH}    ${EMPTY}
 
 
 *** Keywords ***
 Use A ComfyUI
     [Documentation]    Uses the ComfyUI at ``COMFYUI_URL`` or from PabotLib, or else starts one
     ...    (see `Start The ComfyUI Of This Run`). Sets ``${COMFYUI_URL}``,
-    ...    ``${COMFYUI_KIND}`` (``real`` or ``mock``) and ``${SERVER_STARTED}`` for the suites.
+    ...    ``${COMFYUI_KIND}`` (``real`` or ``mock``) and ``${SERVER_STARTED}`` for the suites,
+    ...    and ``${COMFYUI_ENV}``: ``PYTHONPATH=${COMFYUI_PYTHONPATH}`` for the ComfyUI
+    ...    processes a suite starts, when given (a version's own packages, `make matrix`).
+    VAR    &{env} =    &{EMPTY}
+    IF    "${COMFYUI_PYTHONPATH}"
+        VAR    &{env} =    PYTHONPATH=${COMFYUI_PYTHONPATH}
+    END
+    VAR    &{COMFYUI_ENV} =    &{env}    scope=GLOBAL    # robocop: off=VAR04
     ${configured} =    ComfyUI Servers Are Configured
     IF    "${COMFYUI_URL}" or ("${COMFYUI_HOME}${COMFYUI_IMAGE}" == "" and ${configured})
         # an empty URL means "a server from PabotLib"
@@ -55,7 +63,7 @@ Start The ComfyUI Of This Run
     ...    else a mock. Returns its URL and its kind, ``real`` or ``mock``.
     IF    "${COMFYUI_HOME}"
         ${url} =    Start ComfyUI Server    ${COMFYUI_HOME}    python=${COMFYUI_PYTHON}
-        ...    args=${COMFYUI_ARGS}    ready_timeout=3 min    alias=comfyui
+        ...    args=${COMFYUI_ARGS}    ready_timeout=3 min    alias=comfyui    env=${COMFYUI_ENV}
         RETURN    ${url}    real
     END
     IF    "${COMFYUI_IMAGE}"
