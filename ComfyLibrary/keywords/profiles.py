@@ -122,6 +122,62 @@ class ProfileKeywords(LibraryComponent):
         self.info(f"Custom node pack '{name}' loaded{took}: {', '.join(classes)}.")
         return classes
 
+    @keyword("Compare ComfyUI Servers", tags=("Servers",))
+    def compare_comfyui_servers(
+        self,
+        old: str,
+        new: str,
+        workflows: Path | None = None,
+        references: Path | None = None,
+        runs: list[Path] | None = None,
+        protocol: bool = True,
+        output: Path | None = None,
+    ) -> dict[str, Any]:
+        """Writes the upgrade report between two ComfyUI servers and returns it as a dict.
+
+        ``old`` and ``new`` are server URLs (real servers or mocks) or profile files
+        (`Capture ComfyUI Profile`). The report, in ``upgrade-report.json`` and a standalone
+        ``upgrade-report.html`` (in ``output``, by default ``upgrade/`` of the output
+        directory, linked in the log), covers:
+
+        | =Section= | =What it says= |
+        | node catalog | classes added and removed; inputs added, removed, retyped; defaults, ranges, choices and outputs changed; each change's impact (``breaks``, ``may change results``, ``compatible``) |
+        | your workflows | each workflow of the ``workflows`` folder (API or editor format) validated against both, whether the upgrade breaks it, and its own nodes and inputs that changed |
+        | outputs | with ``runs`` (two ``run-report.json``: the same suite run on each side) or ``references`` (``DIR/<version>/`` per-version references): changed or unchanged, SSIM, max and mean pixel difference, and whether ComfyUI, torch or both changed |
+        | time | per workflow and per node class, from the two run reports |
+        | protocol | routes, answer keys and WebSocket messages (servers given by URL; asking runs one tiny model-free prompt on each, ``protocol=False`` leaves it out) |
+        | custom nodes | the packs that loaded on each side, and the import errors of those that did not |
+
+        The log shows the summary as a table.
+
+        Example:
+        | ${report} =    Compare ComfyUI Servers    ${OLD_URL}    ${NEW_URL}    workflows=${CURDIR}/workflows
+        | Should Be Equal As Integers    ${report}[summary][workflows_breaking]    0
+        """
+        from ComfyLibrary.upgrade.compare import compare_servers, one_line
+        from ComfyLibrary.upgrade.html import summary_table
+
+        if runs is not None and len(runs) != 2:
+            raise ComfyError(
+                f"runs= takes two run reports, the old side's and the new side's, not {len(runs)}."
+            )
+        out = Path(output) if output is not None else self.output_folder("upgrade")
+        report, json_path, html_path = compare_servers(
+            str(old),
+            str(new),
+            out,
+            workflows,
+            references,
+            (Path(runs[0]), Path(runs[1])) if runs else None,
+            protocol,
+            self.library.timeout,
+        )
+        self.info(summary_table(report), html=True)
+        self.link(html_path, "Upgrade report")
+        self.link(json_path, "Upgrade report (JSON)")
+        self.info(one_line(report))
+        return dot(report)
+
     @keyword("Call ComfyUI Route", tags=("Connection",))
     def call_comfyui_route(
         self,
