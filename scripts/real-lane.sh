@@ -23,6 +23,7 @@
 # BIN             where robot and comfy-test-models are (default .venv/bin)
 # RESULTS         where output.xml, log.html and report.html go (default results/real)
 # ROBOT_ARGS      more Robot options, e.g. --include tiny-models
+# INSTALL_ONLY    1: install ComfyUI, its venv and the test models, then stop
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -131,6 +132,10 @@ installed=$(date +%s)
 # --- 2. the test models ------------------------------------------------------------------
 "$BIN/comfy-test-models" --models-dir "$comfyui/models"
 modelled=$(date +%s)
+if [ "${INSTALL_ONLY:-0}" = 1 ]; then # scripts/matrix.sh: the shared venv and models only
+  say "installed in $((modelled - started)) s ($REAL_DIR)"
+  exit 0
+fi
 
 # --- 3. suites/real against it --------------------------------------------------------------
 set +e
