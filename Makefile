@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RESULTS ?= results
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint engine pytest robot pabot floor real release-check docs clean
+.PHONY: run test install lint engine pytest robot pabot floor real matrix release-check docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment: install python3-venv (apt-get install python3-venv)"; exit 1; }
@@ -26,7 +26,7 @@ run: install
 
 ## Everything: lint, a Docker engine for the container tests (where one can run), pytest,
 ## the Robot suites, the mock suites under pabot, the real lane and the release's dry run.
-test: install lint engine pytest robot pabot floor real release-check
+test: install lint engine pytest robot pabot floor real matrix release-check
 
 lint: install
 	$(BIN)/ruff check .
@@ -70,6 +70,12 @@ floor: install
 ## hand, a failure then under COMFY_REQUIRE_REAL=1.
 real: install
 	BIN=$(BIN) RESULTS=$(RESULTS)/real bash scripts/real-lane.sh
+
+## The real lane over several ComfyUI versions (scripts/matrix.sh): COMFYUI_SOURCES lists
+## folders, tarballs or tags; without it the ComfyUI-*.tar.gz of ../shared/comfyui. One venv
+## with an overlay per version; a column per version in results/matrix/matrix.html.
+matrix: install
+	BIN=$(BIN) RESULTS=$(RESULTS)/matrix bash scripts/matrix.sh
 
 ## The publish workflow's dry run: build without warnings, twine check, the README's example
 ## from the wheel in a fresh venv (scripts/release-check.sh).

@@ -2,7 +2,8 @@
 
 A profile is one JSON file of what a server says about itself: its node catalog
 (``/object_info``, custom nodes included), its versions and devices (``/system_stats``),
-the model files of each folder (``/models``), its embeddings, extensions and features.
+the model files of each folder (``/models``), its embeddings, extensions and features, and
+the custom node packs that loaded or failed to (read from its start-up log).
 ``comfy-mock --profile FILE`` (``Start Mock Server    profile=FILE``) then serves that
 server: its custom nodes validate and run, its model names are the choices, its versions
 are reported. A ``behaviours`` entry, added by hand, says what a custom class does:
@@ -19,6 +20,7 @@ from typing import Any
 import requests
 
 from ComfyLibrary.errors import ComfyError
+from ComfyLibrary.upgrade.sides import failed_packs, import_seconds, loaded_packs, server_log
 
 PROFILE_FORMAT = 1
 # what the profile holds, by key: the route that answers it and the answer when a server
@@ -48,6 +50,12 @@ def capture_profile(url: str, path: Path, timeout: float = 60.0) -> dict[str, An
         str(folder): _get(session, base, f"/models/{folder}", timeout, [])
         for folder in folders
         if isinstance(folder, str)
+    }
+    log = server_log(base, timeout, session)
+    profile["custom_nodes"] = {
+        "loaded": loaded_packs(profile["object_info"]),
+        "failed": failed_packs(log),
+        "import_seconds": import_seconds(log),
     }
     profile["behaviours"] = {}
     path = Path(path)

@@ -16,7 +16,8 @@
 #    the matrix;
 # 4. results/matrix/matrix.html (and matrix.md) hold every test with a column per version,
 #    results/matrix/log.html all the runs, results/matrix/upgrade/ the upgrade report between
-#    the first and the last version (their profiles, the shipped workflows, their run reports).
+#    the first and the last version (the profiles suites/real/custom_nodes.robot captured of
+#    them with the example packs, the shipped workflows, their run reports).
 #
 # COMFYUI_SOURCES  folders, .tar.gz files or git tags, separated by spaces (default: the
 #                  ComfyUI-*.tar.gz of ../shared/comfyui, oldest first)
@@ -152,7 +153,8 @@ done
 first=${versions[0]%%|*}
 last=${versions[${#versions[@]} - 1]%%|*}
 if [ "$first" != "$last" ]; then
-  "$BIN/comfy-upgrade-report" "$RESULTS/$first/profile.json" "$RESULTS/$last/profile.json" \
+  # the profiles of the servers that loaded the example packs: the catalog, and the packs
+  "$BIN/comfy-upgrade-report" "$RESULTS/$first/profile-packs.json" "$RESULTS/$last/profile-packs.json" \
     --workflows resources/workflows \
     --runs "$RESULTS/$first/comfy/run-report.json" "$RESULTS/$last/comfy/run-report.json" \
     --out "$RESULTS/upgrade" || rc=1

@@ -28,7 +28,7 @@ def main() -> int:
         version = result.suite.name.removeprefix("ComfyUI ")
         columns.append(version)
         for test in result.suite.all_tests:
-            name = test.full_name.split(".", 1)[-1]
+            name = test.full_name.removeprefix(result.suite.full_name + ".")
             cells.setdefault(name, {})[version] = (test.status, test.message)
             if test.failed or (test.skipped and not test.message.startswith(ALLOWED_SKIP)):
                 bad.append(f"{version}: {name}: {test.status} {test.message[:200]}")

@@ -13,7 +13,7 @@ from ComfyLibrary.errors import ComfyError
 from ComfyLibrary.keywords.assertions import dot
 from ComfyLibrary.keywords.context import LibraryComponent
 from ComfyLibrary.profile import capture_profile, summary
-from ComfyLibrary.upgrade.sides import failed_packs, import_seconds, loaded_packs
+from ComfyLibrary.upgrade.sides import failed_packs, import_seconds, loaded_packs, server_log
 from ComfyLibrary.versions import satisfies
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
@@ -98,11 +98,7 @@ class ProfileKeywords(LibraryComponent):
         http = self.library.clients.get(client)[1].http
         catalog = http.get_json("/object_info")
         version = (http.get_json("/system_stats").get("system") or {}).get("comfyui_version")
-        try:
-            log = http.session.get(http.base_url + "/internal/logs", timeout=http.timeout).json()
-        except (requests.RequestException, ValueError):
-            log = ""
-        log = log if isinstance(log, str) else ""
+        log = server_log(http.base_url, http.timeout, http.session)
         name = str(pack).strip()
         failed = failed_packs(log)
         if name in failed:

@@ -84,7 +84,12 @@ def workflows_section(
                     affected.append({"node": node_id, "class_type": class_type, **change})
         new_only = [p for p in new_problems if p not in old_problems]
         fixed = [p for p in old_problems if p not in new_problems]
-        verdict = "breaks" if new_only else "fixed" if fixed else "unchanged"
+        if old_problems and new_problems:
+            verdict = "invalid on both"
+        elif new_problems:
+            verdict = "breaks"
+        else:
+            verdict = "fixed" if fixed else "unchanged"
         row: dict[str, Any] = {
             "workflow": path.name,
             "verdict": verdict,
@@ -95,7 +100,7 @@ def workflows_section(
         }
         rows.append(row)
     # the ones that break or change first
-    order = {"breaks": 0, "fixed": 2, "unchanged": 3}
+    order = {"breaks": 0, "invalid on both": 1, "fixed": 2, "unchanged": 3}
     rows.sort(key=lambda r: (order[r["verdict"]] - bool(r["affected"]), r["workflow"]))
     return rows
 

@@ -46,7 +46,10 @@ class Side:
         return loaded_packs(self.object_info)
 
     def failed_packs(self) -> dict[str, str]:
-        return failed_packs(self.log)
+        """From the server's log; for a profile, what its capture read from the log."""
+        if self.log:
+            return failed_packs(self.log)
+        return dict(self.extras.get("failed_packs") or {})
 
 
 def loaded_packs(object_info: dict[str, Any]) -> dict[str, list[str]]:
@@ -95,7 +98,9 @@ def read_side(source: str, timeout: float = 60.0) -> Side:
                 f"Cannot compare {base}: it did not answer as ComfyUI does "
                 f"({type(exc).__name__}). Check that the server is running."
             ) from None
-        return Side(text, object_info, dict(stats.get("system") or {}), base, _log(base, timeout))
+        return Side(
+            text, object_info, dict(stats.get("system") or {}), base, server_log(base, timeout)
+        )
     path = Path(text)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -107,13 +112,16 @@ def read_side(source: str, timeout: float = 60.0) -> Side:
     if not isinstance(data, dict) or not isinstance(data.get("object_info"), dict):
         raise ComfyError(f"{path} is not a ComfyUI profile: capture one with comfy-mock capture.")
     system = dict((data.get("system_stats") or {}).get("system") or {})
-    return Side(path.name, data["object_info"], system, None, "")
+    packs = data.get("custom_nodes") or {}
+    return Side(
+        path.name, data["object_info"], system, None, "", {"failed_packs": packs.get("failed")}
+    )
 
 
-def _log(base: str, timeout: float) -> str:
-    """The server's log as ComfyUI serves it (``/internal/logs``), or nothing."""
+def server_log(base: str, timeout: float, session: Any = requests) -> str:
+    """The server's start-up log as ComfyUI serves it (``/internal/logs``), or nothing."""
     try:
-        answer = requests.get(base + "/internal/logs", timeout=timeout)
+        answer = session.get(base + "/internal/logs", timeout=timeout)
         body = answer.json() if answer.status_code == 200 else ""
     except (requests.RequestException, ValueError):
         return ""

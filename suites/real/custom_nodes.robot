@@ -50,3 +50,5 @@ Start ComfyUI With The Example Packs
     ...    args=${COMFYUI_ARGS} --disable-api-nodes    alias=packs    env=${COMFYUI_ENV}
     ...    custom_nodes=${packs}    ready_timeout=3 min
     Connect To ComfyUI    ${url}    alias=packs
+    # what loaded and what failed to, for the upgrade report of `make matrix`
+    Capture ComfyUI Profile    ${url}    ${OUTPUT DIR}/profile-packs.json

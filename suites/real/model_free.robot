@@ -59,6 +59,15 @@ An Uploaded Image Is Loaded By A Workflow
     ${result} =    Run Workflow    load_and_invert    image=${name}
     Image Should Be Valid    ${result.files}[0]    width=640    height=480
 
+A Finished Prompt Is Listed By The Jobs Route
+    [Documentation]    ComfyUI 0.8 added ``/api/jobs``; older versions answer 404 there, so
+    ...    the test says which versions it is for, and is skipped with that reason on others.
+    Require ComfyUI Version    >=0.8
+    ${result} =    Run Workflow    invert_chain    color=${777}
+    ${answer} =    Call ComfyUI Route    GET    /api/jobs/${result.prompt_id}    expected_status=200
+    Should Be Equal    ${answer.body}[id]    ${result.prompt_id}
+    Should Be Equal    ${answer.body}[status]    completed
+
 
 *** Keywords ***
 Pace A Mock
