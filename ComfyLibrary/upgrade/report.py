@@ -233,6 +233,15 @@ def time_section(old_report: Path, new_report: Path) -> dict[str, Any]:
     }
 
 
+def _own(catalog: dict[str, Any], comfyui: bool) -> dict[str, Any]:
+    """ComfyUI's own classes (``comfyui=True``) or those of custom node packs."""
+    return {
+        name: definition
+        for name, definition in catalog.items()
+        if str(definition.get("python_module") or "").startswith("custom_nodes.") != comfyui
+    }
+
+
 def custom_nodes_section(old: Side, new: Side) -> dict[str, Any]:
     old_packs, new_packs = old.packs(), new.packs()
     return {
@@ -254,7 +263,13 @@ def build_report(
     protocol: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The whole report as one JSON-ready dict."""
-    catalog = diff_catalogs(old.object_info, new.object_info)
+    # ComfyUI's own classes; those of custom node packs are compared in their own section
+    catalog = diff_catalogs(_own(old.object_info, True), _own(new.object_info, True))
+    packs_catalog = diff_catalogs(_own(old.object_info, False), _own(new.object_info, False))
+    every_change = {
+        "removed": catalog["removed"] + packs_catalog["removed"],
+        "changed": {**catalog["changed"], **packs_catalog["changed"]},
+    }
     report: dict[str, Any] = {
         "old": side_summary(old),
         "new": side_summary(new),
@@ -262,7 +277,7 @@ def build_report(
         "catalog": catalog,
     }
     if workflows is not None:
-        report["workflows"] = workflows_section(Path(workflows), old, new, catalog)
+        report["workflows"] = workflows_section(Path(workflows), old, new, every_change)
     outputs: list[dict[str, Any]] = []
     if runs is not None:
         outputs += outputs_from_runs(*runs)
@@ -273,7 +288,7 @@ def build_report(
         report["outputs"] = outputs
     if protocol is not None:
         report["protocol"] = protocol
-    report["custom_nodes"] = custom_nodes_section(old, new)
+    report["custom_nodes"] = {**custom_nodes_section(old, new), "catalog": packs_catalog}
     report["summary"] = summary(report)
     return report
 
@@ -296,5 +311,6 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
     if "protocol" in report:
         found["protocol_differences"] = sum(1 for c in report["protocol"] if not c["same"])
     custom = report["custom_nodes"]
+    found["packs_failed_old"] = len(custom["failed_old"])
     found["packs_failed_new"] = len(custom["failed_new"])
     return found
