@@ -60,9 +60,9 @@ def test_unreadable_state_files_are_set_aside_and_the_mock_starts(tmp_path):
     not_json = state / "history" / "torn.json"
     not_json.write_text('{"sequence": 2, "prompt_id": "x", "entr')
     good = state / "history" / "good.json"
-    good.write_text(
-        json.dumps({"sequence": 3, "prompt_id": "kept", "entry": {"outputs": {}, "status": {}}})
-    )
+    status = {"status_str": "success", "completed": True, "messages": []}
+    entry = {"prompt": [1, "kept", {}, {}, []], "outputs": {}, "status": status, "meta": {}}
+    good.write_text(json.dumps({"sequence": 3, "prompt_id": "kept", "entry": entry}))
     (state / "queue.json").write_text(json.dumps({"pending": [["not", "an", "item"]]}))
     server = start_mock(tmp_path, keep_queue_on_restart=True)
     try:

@@ -35,6 +35,7 @@ class ControlRoutes:
             ("history_delay", self.history_delay),
             ("keep_queue", self.keep_queue),
             ("pace", self.pace),
+            ("kill_worker", self.kill_worker),
         ):
             app.router.add_post(CONTROL_PREFIX + path, handler)
 
@@ -48,6 +49,11 @@ class ControlRoutes:
 
     def _answer(self) -> web.Response:
         return web.json_response(self.faults.snapshot())
+
+    async def kill_worker(self, request: web.Request) -> web.Response:
+        self.faults.state.kill_worker = True
+        self.server.queue.wake()
+        return self._answer()
 
     async def get_faults(self, request: web.Request) -> web.Response:
         return self._answer()

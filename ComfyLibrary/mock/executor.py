@@ -12,6 +12,7 @@ import io
 import json
 import random
 import string
+import sys
 import threading
 import time
 import traceback
@@ -452,7 +453,9 @@ class PromptWorker:
         self.current: tuple[str | None, str] | None = None
         self.running_prompt_id: str | None = None
         self._free_requests: list[tuple[bool, bool]] = []  # (unload models, drop the cache)
-        self._thread = threading.Thread(target=self._loop, name="prompt-worker", daemon=True)
+        # why the worker thread ended, when it did: every route that needs it says so
+        self.stopped_because: str | None = None
+        self._thread = threading.Thread(target=self._run, name="prompt-worker", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -494,6 +497,21 @@ class PromptWorker:
                 (failure.message or "Injected execution failure") + "\n", failure.exception_type
             )
 
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as exc:  # the worker must never end in silence
+            self.stopped_because = f"{type(exc).__name__}: {exc}".rstrip(": ")
+            print(
+                f"comfy-mock: the prompt worker stopped ({self.stopped_because}); queued "
+                "prompts will not run",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def alive(self) -> bool:
+        return self.stopped_because is None and (self._thread.is_alive() or not self._thread.ident)
+
     def _loop(self) -> None:
         try:  # import Pillow and the nodes after the ready line
             nodes.implementation("SaveImage")
@@ -508,16 +526,69 @@ class PromptWorker:
                 continue
             self._apply_free_requests()
             task_id, item = task
-            run = PromptRun(self, item)
-            self.running_prompt_id = run.prompt_id
+            if self.faults.take_worker_kill():
+                raise RuntimeError("killed on purpose through the control route")
             try:
+                run = PromptRun(self, item)
+                self.running_prompt_id = run.prompt_id
                 entry = run.execute()
+            except Exception as exc:  # a prompt the mock cannot run fails; the worker goes on
+                run, entry = None, failed_entry(item, exc)
             finally:
                 self.current = None
                 self.running_prompt_id = None
             wait_seconds(self.faults.history_delay())
             self.queue.task_done(task_id, entry)
-            if run.client_id is not None:
+            client_id = run.client_id if run is not None else _client_of(item)
+            if client_id is not None:
+                prompt_id = entry["prompt"][1]
+                if run is None:
+                    self.events.send(
+                        protocol.EXECUTION_ERROR, entry["status"]["messages"][-1][1], client_id
+                    )
                 self.events.send(
-                    protocol.EXECUTING, {"node": None, "prompt_id": run.prompt_id}, run.client_id
+                    protocol.EXECUTING, {"node": None, "prompt_id": prompt_id}, client_id
                 )
+
+
+def _client_of(item: Any) -> str | None:
+    extra = item[3] if isinstance(item, tuple | list) and len(item) > 3 else None
+    client = extra.get("client_id") if isinstance(extra, dict) else None
+    return client if isinstance(client, str) else None
+
+
+def failed_entry(item: Any, exc: Exception) -> dict[str, Any]:
+    """The history entry of a queued prompt the mock could not run at all (its shape or a
+    class it does not know): failed with ComfyUI's ``execution_error`` fields."""
+    fields = list(item) + [None] * (5 - len(item)) if isinstance(item, tuple | list) else []
+    number, prompt_id, prompt, extra, outputs = (fields + [None] * 5)[:5]
+    prompt = prompt if isinstance(prompt, dict) else {}
+    error = {
+        "prompt_id": str(prompt_id),
+        "node_id": "",
+        "node_type": "",
+        "executed": [],
+        "exception_message": f"The mock cannot run this prompt: {type(exc).__name__}: {exc}\n",
+        "exception_type": f"{type(exc).__module__}.{type(exc).__name__}".removeprefix("builtins."),
+        "traceback": traceback.format_tb(exc.__traceback__),
+        "current_inputs": {},
+        "current_outputs": list(prompt),
+        "timestamp": now_ms(),
+    }
+    start = {"prompt_id": str(prompt_id), "timestamp": error["timestamp"]}
+    return {
+        "prompt": [
+            number,
+            str(prompt_id),
+            prompt,
+            extra if isinstance(extra, dict) else {},
+            outputs or [],
+        ],
+        "outputs": {},
+        "status": {
+            "status_str": "error",
+            "completed": False,
+            "messages": [[protocol.EXECUTION_START, start], [protocol.EXECUTION_ERROR, error]],
+        },
+        "meta": {},
+    }

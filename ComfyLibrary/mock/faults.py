@@ -25,6 +25,9 @@ clash with its API). Each answers the current faults as JSON.
   (ComfyUI loses them; so does the mock by default).
 - ``POST /mock/pace {"pace": "real"}``: each node takes about what ComfyUI 0.8 takes on a
   2-core CPU (``"fast"``, the default, as fast as it can; a number scales ``real``).
+- ``POST /mock/kill_worker``: the prompt worker thread ends when it takes the next prompt,
+  as a bug in it would end it; from then on ``/system_stats``, ``/queue`` and
+  ``POST /prompt`` answer 503 naming why, so that no client waits in silence.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class FaultState:
     history_delay_ms: float = 0.0
     keep_queue: bool = False
     pace: float | None = None  # None: fast; 1.0: ComfyUI 0.8's on 2 cores (pace.py)
+    kill_worker: bool = False  # the worker thread ends at the next prompt it takes
 
 
 class Faults:
@@ -87,6 +91,11 @@ class Faults:
             )
         with self._lock:
             self.state.prompt_failures.append(failure)
+
+    def take_worker_kill(self) -> bool:
+        with self._lock:
+            kill, self.state.kill_worker = self.state.kill_worker, False
+            return kill
 
     def take_submission_failure(self) -> PromptFailure | None:
         """The failure the next POST /prompt must suffer, if any (http, validation, crash)."""

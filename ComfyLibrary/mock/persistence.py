@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,36 @@ def _is_queue_item(item: Any) -> bool:
         isinstance(item, list)
         and len(item) == 5
         and isinstance(item[0], int | float)
+        and not isinstance(item[0], bool)
+        and all(
+            isinstance(node, dict) for node in (item[2] or {}).values() if isinstance(item[2], dict)
+        )
+        and all(isinstance(o, str) for o in item[4] if isinstance(item[4], list))
         and isinstance(item[1], str)
         and isinstance(item[2], dict)
         and isinstance(item[3], dict)
         and isinstance(item[4], list)
+    )
+
+
+def _is_history_entry(entry: Any) -> bool:
+    """A history entry in the shape the mock writes and its routes read."""
+    if not isinstance(entry, dict):
+        return False
+    prompt, status = entry.get("prompt"), entry.get("status")
+    return (
+        _is_queue_item(prompt)
+        and isinstance(entry.get("outputs"), dict)
+        and all(isinstance(v, dict) for v in entry["outputs"].values())
+        and isinstance(status, dict)
+        and isinstance(status.get("status_str"), str)
+        and isinstance(status.get("completed"), bool)
+        and isinstance(status.get("messages"), list)
+        and all(
+            isinstance(m, list) and len(m) == 2 and isinstance(m[0], str) and isinstance(m[1], dict)
+            for m in status["messages"]
+        )
+        and isinstance(entry.get("meta", {}), dict)
     )
 
 
@@ -98,10 +125,9 @@ class StateStore:
         self._forgotten = False
         self.history_folder.mkdir(parents=True, exist_ok=True)
         running, pending = queue.current()
-        _write_atomically(
-            self.folder / "queue.json", {"pending": [list(item) for item in running + pending]}
-        )
         history = queue.get_history()
+        # history first: a kill between the two writes leaves a finished prompt in both
+        # files (read back as finished), never in neither
         for prompt_id, entry in history.items():
             if self._saved.get(prompt_id) != id(entry):
                 self._sequence += 1
@@ -110,24 +136,31 @@ class StateStore:
                     {"sequence": self._sequence, "prompt_id": prompt_id, "entry": entry},
                 )
                 self._saved[prompt_id] = id(entry)
+        _write_atomically(
+            self.folder / "queue.json", {"pending": [list(item) for item in running + pending]}
+        )
         for prompt_id in [p for p in self._saved if p not in history]:
             _entry_file(self.history_folder, prompt_id).unlink(missing_ok=True)
             del self._saved[prompt_id]
 
-    def load(self, queue: PromptQueue) -> int:
+    def load(self, queue: PromptQueue, runnable: Callable[[dict[str, Any]], bool] = bool) -> int:
         """Restores a saved queue and history; returns how many prompts were re-queued.
 
         A file that cannot be read back (not JSON, or JSON without the fields the mock
-        wrote) is set aside, renamed with a ``.corrupt`` suffix and named in a warning on
-        standard error, and the mock starts without it."""
+        wrote, or with them in another shape) is set aside, renamed with a ``.corrupt``
+        suffix and named in a warning on standard error, and the mock starts without it. A
+        saved prompt that cannot run any more (``runnable`` says no: a class the catalog
+        lacks) is set aside in ``queue.set-aside.json`` with a warning naming it; one that
+        is in the history too had finished (a kill between the two writes) and stays so."""
         records = []
         for path in sorted(self.history_folder.glob("*.json")):
             record = _read_json(path)
             if (
                 isinstance(record, dict)
                 and isinstance(record.get("prompt_id"), str)
-                and isinstance(record.get("entry"), dict)
+                and _is_history_entry(record.get("entry"))
                 and isinstance(record.get("sequence", 0), int)
+                and not isinstance(record.get("sequence", 0), bool)
             ):
                 records.append(record)
             elif record is not _MISSING:
@@ -146,9 +179,24 @@ class StateStore:
         if not isinstance(pending, list) or not all(_is_queue_item(i) for i in pending):
             _set_aside(queue_file, "a queue that is not a list of prompts")
             return 0
+        kept: list[Any] = []
+        set_aside: list[Any] = []
         for item in pending:
+            if item[1] in queue.history:
+                continue  # finished: saved in its history before the queue was rewritten
+            (kept if runnable(item[2]) else set_aside).append(item)
+        if set_aside:
+            _write_atomically(self.folder / "queue.set-aside.json", {"pending": set_aside})
+            names = ", ".join(str(item[1]) for item in set_aside)
+            print(
+                f"comfy-mock: warning: the saved queue holds prompts this mock cannot run (a "
+                f"node class its catalog lacks): {names}; set aside in queue.set-aside.json",
+                file=sys.stderr,
+                flush=True,
+            )
+        for item in kept:
             queue.put(tuple(item))  # type: ignore[arg-type, unused-ignore]
-        return len(pending)
+        return len(kept)
 
     def forget(self) -> None:
         """Removes the state folder (the queue is to be lost on the next restart)."""

@@ -40,6 +40,10 @@ def foreign_origin(request: web.Request) -> bool:
     return bool(origin_host) and origin_host != host
 
 
+# routes that say the server can run prompts: with the worker gone they say it cannot
+WORKER_ROUTES = ("/system_stats", "/queue", "/prompt")
+
+
 def _refused(reason: str) -> web.Response:
     return web.json_response({"error": f"Refused: {reason}."}, status=403)
 
@@ -102,6 +106,10 @@ class MockServer:
             return refusal if refusal is not None else await handler(request)
         if self.version.absent_routes and is_absent(request.path, self.version):
             return await self._absent(request)
+        if not self.worker.alive() and request.path.removeprefix("/api") in WORKER_ROUTES:
+            reason = f"The mock's prompt worker stopped ({self.worker.stopped_because}): no "
+            reason += "prompt will run. Restart the mock server."
+            return web.json_response({"error": reason}, status=503)
         delay = self.faults.sleep_latency()
         if delay > 0:
             await asyncio.sleep(delay)
@@ -146,10 +154,17 @@ class MockServer:
             else:
                 self.state.forget()
 
+    def _runnable(self, prompt: dict[str, Any]) -> bool:
+        """Whether a saved prompt can still run here: every class in the catalog."""
+        return all(
+            isinstance(node, dict) and node.get("class_type") in self.catalog
+            for node in prompt.values()
+        )
+
     async def start(self) -> int:
         """Binds the socket, starts the worker and returns the bound port."""
         if self.faults.state.keep_queue:
-            self.state.load(self.queue)
+            self.state.load(self.queue, self._runnable)
         await self.hub.start()
         self.worker.start()
         self.runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
