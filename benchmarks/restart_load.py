@@ -6,6 +6,11 @@ failure, and there must be none.
 
 Run: .venv/bin/python benchmarks/restart_load.py [--clients 20] [--prompts 50] [--lose-queue]
 
+With --kill-during-save N it runs N times: 10 clients submit 20 prompts each, and the
+mock is SIGKILLed the moment a drawn history entry file appears, inside the save that then
+rewrites the queue; restarted, it must finish every acknowledged prompt once: none lost,
+none run twice (each prompt saves under a prefix of its own).
+
 With --kills-after-answers N it instead kills the mock N times, each time the instant a
 client has received the k-th ``200`` answer to POST /prompt (k drawn over the submission
 window, other clients' submissions in flight), restarts it, and checks that every prompt
@@ -28,6 +33,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -124,6 +130,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-restart-load-") as folder:  # removed afterwards
         if "--kills-after-answers" in sys.argv:
             return kills_after_answers(Path(folder))
+        if "--kill-during-save" in sys.argv:
+            return kills_during_save(Path(folder))
         return measure(Path(folder))
 
 
@@ -174,6 +182,132 @@ def one_kill_after_an_answer(root: Path, clients: int, kill_at: int) -> tuple[in
         server.kill()
     lost = [pid for pid in acknowledged if pid not in queued and pid not in history]
     return len(acknowledged), lost
+
+
+def _watch_saves(folder: Path, trigger: str, count: int, server: Any, killed: Any) -> None:
+    """SIGKILLs ``server`` the moment the ``count``-th save shows in its state ``folder``:
+    a new history file (``trigger="history"``) or a rewritten queue file (``"queue"``)."""
+    seen, last = 0, None
+    while not killed.is_set():
+        if trigger == "history":
+            seen = len(list((folder / "history").glob("*.json")))
+        else:
+            try:
+                inode = (folder / "queue.json").stat().st_ino
+            except FileNotFoundError:
+                inode = None
+            if inode != last and inode is not None:
+                seen, last = seen + 1, inode
+        if seen >= count:
+            server.kill()
+            killed.set()
+            return
+        time.sleep(0.0002)
+
+
+def _submit_until_killed(url: str, index: int, prompts: int, acknowledged: dict, lock) -> None:
+    import requests
+
+    with requests.Session() as session:
+        for number in range(prompts):
+            prefix = f"p/{index}-{number}"
+            prompt = sampler(index * 1000000 + number, 2)
+            prompt["9"]["inputs"]["filename_prefix"] = prefix
+            try:
+                answer = session.post(f"{url}/prompt", json={"prompt": prompt}, timeout=5)
+            except requests.RequestException:
+                return  # in flight at the kill: not acknowledged
+            if answer.status_code == 200:
+                with lock:
+                    acknowledged[answer.json()["prompt_id"]] = prefix
+
+
+def _finished(server: ServerProcess) -> dict:
+    checker = ComfyClient(server.url)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            queue = checker.queue()
+            if not queue["queue_running"] and not queue["queue_pending"]:
+                break
+            time.sleep(0.05)
+        return checker.history(max_items=100000)
+    finally:
+        checker.close()
+
+
+def one_kill_during_save(
+    root: Path, clients: int, prompts: int, trigger: str, count: int
+) -> tuple[int, list, list]:
+    """Clients submit prompts (each saving under a prefix of its own) while a watcher kills
+    the mock inside its ``count``-th save (see _watch_saves); restarted, it runs what is
+    left. Returns how many prompts were acknowledged, those lost and those run twice."""
+    from ComfyLibrary.mock.persistence import STATE_FOLDER
+
+    port = free_port()
+    options = {**mock_folders(root), "keep_queue_on_restart": True, "step_ms": 5}
+    server = ServerProcess(mock_command(port, options=options), port, root / "s.log", "save")
+    server.start(15)
+    acknowledged: dict[str, str] = {}
+    lock, killed = threading.Lock(), threading.Event()
+    state = root / "output" / STATE_FOLDER
+    watch = threading.Thread(target=_watch_saves, args=(state, trigger, count, server, killed))
+    watch.start()
+    threads = [
+        threading.Thread(
+            target=_submit_until_killed, args=(server.url, i, prompts, acknowledged, lock)
+        )
+        for i in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    killed.set()
+    watch.join(5)
+    server.kill()
+    server.start(30)
+    try:
+        history = _finished(server)
+    finally:
+        server.kill()
+    saved = collections.Counter(
+        p.name.rsplit("_", 2)[0] for p in (root / "output" / "p").glob("*.png")
+    )
+    lost = [pid for pid in acknowledged if pid not in history]
+    twice = [pid for pid, prefix in acknowledged.items() if saved[prefix.split("/", 1)[1]] > 1]
+    return len(acknowledged), lost, twice
+
+
+def kills_during_save(root: Path) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kill-during-save", type=int, default=10, help="runs, one kill each")
+    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--prompts", type=int, default=20, help="per client")
+    args = parser.parse_args()
+    import random
+
+    draw = random.Random(27)
+    totals = {"acknowledged": 0, "lost": 0, "twice": 0}
+    for run in range(1, args.kill_during_save + 1):
+        trigger = ("history", "queue")[run % 2]  # right after one write, then the other
+        count = draw.randint(2, args.prompts)
+        folder = root / f"save-{run}"
+        folder.mkdir()
+        acknowledged, lost, twice = one_kill_during_save(
+            folder, args.clients, args.prompts, trigger, count
+        )
+        print(
+            f"run {run:3}: killed as {trigger} file {count:3} was written: "
+            f"{acknowledged:4} acknowledged, {len(lost)} lost, {len(twice)} run twice"
+        )
+        totals["acknowledged"] += acknowledged
+        totals["lost"] += len(lost)
+        totals["twice"] += len(twice)
+    print(f"kills inside the save window: {args.kill_during_save}, {args.clients} clients")
+    print(f"acknowledged prompts        : {totals['acknowledged']}")
+    print(f"lost / run twice            : {totals['lost']} / {totals['twice']}")
+    return 1 if totals["lost"] or totals["twice"] else 0
 
 
 def kills_after_answers(root: Path) -> int:
