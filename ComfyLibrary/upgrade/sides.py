@@ -63,14 +63,20 @@ def loaded_packs(object_info: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def failed_packs(log: str) -> dict[str, str]:
-    """Packs whose import failed, with the error, from a ComfyUI start-up log."""
+    """Packs whose import failed, with the error, from a ComfyUI start-up log (ComfyUI's
+    own extras that failed, e.g. the audio nodes without torchaudio, are not packs)."""
     failed: dict[str, str] = {}
     for match in CANNOT_IMPORT.finditer(log):
-        failed[_pack_name(match.group("path"))] = match.group("error").strip()
+        if _is_pack(match.group("path")):
+            failed[_pack_name(match.group("path"))] = match.group("error").strip()
     for match in IMPORT_TIME.finditer(log):
-        if match.group("failed"):
+        if match.group("failed") and _is_pack(match.group("path")):
             failed.setdefault(_pack_name(match.group("path")), "import failed")
     return failed
+
+
+def _is_pack(path: str) -> bool:
+    return "custom_nodes" in Path(path).parts
 
 
 def import_seconds(log: str) -> dict[str, float]:
