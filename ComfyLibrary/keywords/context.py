@@ -127,18 +127,39 @@ class LibraryComponent:
         self.info(f"{subject}: {summary}")
         return result.as_dict()
 
-    def finished_entry(self, instance: Any, prompt_id: str) -> dict[str, Any]:
+    def finished_entry(
+        self, instance: Any, prompt_id: str, other_argument: Any = None
+    ) -> dict[str, Any]:
         """The history entry of a finished prompt: the one its wait read, else the
-        server's; fails in one line while it has none."""
+        server's; fails in one line while it has none, saying whether the prompt is still
+        queued or running, or is no prompt of this server at all (and whether
+        ``other_argument``, the keyword's next one, is one: the two swapped)."""
         result = self.library.results.get(prompt_id)
         if result is not None:
             return result.history
         entry = instance.history(prompt_id).get(prompt_id)
-        if entry is None:
-            raise ComfyError(
-                f"Prompt {prompt_id} has no history entry yet: use Wait For Completion first."
-            )
-        return entry
+        if entry is not None:
+            return entry
+        queue = instance.queue()
+        for state in ("running", "pending"):
+            if any(item[1] == prompt_id for item in queue.get(f"queue_{state}", [])):
+                raise ComfyError(
+                    f"Prompt {prompt_id} has no history entry yet: it is still {state}. Use "
+                    "Wait For Completion first."
+                )
+        swapped = ""
+        other = str(other_argument) if other_argument is not None else ""
+        if (
+            other
+            and other != prompt_id
+            and (other in self.library.results or instance.history(other).get(other) is not None)
+        ):
+            swapped = f" The next argument, '{other}', is one: are the two swapped?"
+        raise ComfyError(
+            f"'{prompt_id}' is no prompt of {instance.url}: it has it neither queued, running "
+            f"nor in its history. Give the prompt id that Submit Workflow or Run Workflow "
+            f"returned.{swapped}"
+        )
 
     def output_folder(self, *parts: str) -> Path:
         return self.library.test_output_dir().joinpath(*parts)

@@ -87,7 +87,7 @@ class ExecutionKeywords(LibraryComponent):
         | Node Should Have Run    KSampler
         | Node Should Have Run    3    prompt_id=${result.prompt_id}
         """
-        fates = self._fates(prompt_id, client)
+        fates = self._fates(prompt_id, client, node)
         node_id = fates.node_id(node)
         what = fates.describe(node_id)
         if node_id in fates.cached:
@@ -120,7 +120,7 @@ class ExecutionKeywords(LibraryComponent):
         | Run Workflow    tiny_text_to_image    seed=${42}
         | Node Should Have Been Cached    CheckpointLoaderSimple
         """
-        fates = self._fates(prompt_id, client)
+        fates = self._fates(prompt_id, client, node)
         node_id = fates.node_id(node)
         what = fates.describe(node_id)
         if node_id not in fates.cached:
@@ -130,13 +130,13 @@ class ExecutionKeywords(LibraryComponent):
             )
         self.info(f"{what} of prompt {fates.prompt_id} was served from the cache.")
 
-    def _fates(self, prompt_id: str | None, client: str | None) -> NodeFates:
+    def _fates(self, prompt_id: str | None, client: str | None, node: str = "") -> NodeFates:
         prompt_id = prompt_id or self.library.last_prompt_id
         if prompt_id is None:
             raise ComfyError("No prompt to look at: use Submit Workflow first.")
         prompt_id = str(prompt_id)
         _alias, instance = self.library.clients.get(client)
-        entry = self.finished_entry(instance, prompt_id)
+        entry = self.finished_entry(instance, prompt_id, node)
         prompt = entry.get("prompt") or []
         graph = prompt[2] if len(prompt) > 2 and isinstance(prompt[2], dict) else {}
         cached: set[str] = set()

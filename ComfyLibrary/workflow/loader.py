@@ -64,15 +64,33 @@ def _explicit_path(path: Path) -> Path:
     raise WorkflowError(f"Workflow file {path} does not exist: check the path.")
 
 
+# the library's deliberately broken workflows, which its own tests load by name: never
+# offered to a user as a suggestion
+TEST_FIXTURE_FOLDERS = ("broken",)
+
+
 def available_workflows(*folders: Path) -> list[str]:
-    """The workflow names in ``folders`` (``.json`` left out, bindings files left out)."""
+    """The workflow names in ``folders`` (``.json`` left out, bindings files left out, and
+    the library's broken test fixtures left out)."""
     names: set[str] = set()
     for folder in folders:
         with contextlib.suppress(OSError):
             for path in folder.rglob("*.json"):
+                relative = path.relative_to(folder)
+                if (
+                    relative.parts[0] in TEST_FIXTURE_FOLDERS
+                    and folder.resolve() == shipped_folder().resolve()
+                ):
+                    continue
                 if not path.name.endswith(BINDINGS_SUFFIX) and path.is_file():
-                    names.add(path.relative_to(folder).with_suffix("").as_posix())
+                    names.add(relative.with_suffix("").as_posix())
     return sorted(names)
+
+
+def shipped_folder() -> Path:
+    from ComfyLibrary.shipped import workflows_folder
+
+    return workflows_folder()
 
 
 def _suggestions(text: str, folders: tuple[Path, ...], listed: int = 12) -> str:
@@ -126,10 +144,21 @@ def read_json(path: Path) -> Any:
             f"Workflow file {path} is {size // 1024 // 1024} MB, over the 20 MB limit: "
             "it is probably not a workflow."
         )
+    raw = path.read_bytes()
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise WorkflowError(f"Workflow file {path} is not text: give a JSON workflow.") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise WorkflowError(
+            f"Workflow file {path} is not UTF-8 text: byte {exc.start} (line {line}) is "
+            f"0x{raw[exc.start]:02x}. Save it as UTF-8 JSON, or export the workflow again."
+        ) from None
+    if not text.strip():
+        raise WorkflowError(
+            f"Workflow file {path} is empty (it holds only white space): export the workflow again."
+        )
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise WorkflowError(
             f"Workflow file {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: "

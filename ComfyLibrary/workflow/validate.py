@@ -196,6 +196,14 @@ class WorkflowValidator:
             except (TypeError, ValueError):
                 self._problem(node_id, name, f"value {value!r} is not a valid {kind}")
                 return
+        if name == "filename_prefix" and isinstance(value, str) and _leaves_output(value):
+            self._problem(
+                node_id,
+                name,
+                f"prefix {value!r} would save outside the server's output folder, which "
+                "ComfyUI refuses only when it saves, after the run: give a prefix inside it, "
+                "such as 'my_run/image'",
+            )
         if isinstance(value, int | float) and not isinstance(value, bool):
             if "min" in options and value < options["min"]:
                 self._problem(node_id, name, f"value {value} below minimum {options['min']}")
@@ -250,6 +258,16 @@ class WorkflowValidator:
         for node_id in self.workflow:
             if node_id not in state:
                 visit(node_id, [node_id])
+
+
+def _leaves_output(prefix: str) -> bool:
+    """Whether a save prefix names a folder outside the output folder, as ComfyUI works
+    the folder out (the prefix's directory joined to the output folder)."""
+    import posixpath
+
+    folder = posixpath.dirname(prefix)  # as a POSIX server reads it
+    joined = posixpath.normpath(posixpath.join("/output", folder))
+    return not (joined == "/output" or joined.startswith("/output/"))
 
 
 def validate_workflow(workflow: dict[str, Any], catalog: dict[str, Any]) -> list[Problem]:
