@@ -218,7 +218,7 @@ class ComfyLibrary(DynamicCore):
     (`Set Server Latency`), refused prompts (`Fail Next Prompts`), dropped WebSockets
     (`Drop WebSocket Connections`), a hung execution (`Stall Execution`), late history
     (`Delay History Write`), a crash (`Kill Server`) with or without its queue
-    (`Lose Queue On Restart`), a frozen process (`Freeze Server`). In front of any
+    (`Keep Queue On Restart`), a frozen process (`Freeze Server`). In front of any
     server, mock or real, a network proxy adds latency, drops and refusals
     (`Start Network Proxy`). A mock that listens beyond loopback takes fault
     commands only with its control token, which the library holds.

@@ -72,3 +72,24 @@ def test_a_prompt_id_the_server_does_not_have_is_said_so_and_a_swap_is_named(tmp
     finally:
         library.run_keyword("Close All Clients", (), {})
         server.kill()
+
+
+@pytest.mark.parametrize(
+    ("keyword", "argument", "kept"),
+    [
+        ("Keep Queue On Restart", (), True),
+        ("Keep Queue On Restart", (False,), False),
+        ("Lose Queue On Restart", (False,), True),  # the deprecated name still works
+        ("Lose Queue On Restart", (), False),
+    ],
+)
+def test_keep_queue_on_restart_reads_well_both_ways(tmp_path, keyword, argument, kept):
+    import requests
+
+    library = ComfyLibrary(output_dir=str(tmp_path / "out"))
+    try:
+        url = library.run_keyword("Start Mock Server", (), {})
+        library.run_keyword(keyword, argument, {})
+        assert requests.get(f"{url}/mock/faults", timeout=5).json()["keep_queue"] is kept
+    finally:
+        library.run_keyword("Stop All Servers", (), {})

@@ -89,7 +89,7 @@ class FaultKeywords(LibraryComponent):
         | ``http`` | POST /prompt answers HTTP ``status`` (500 gives ComfyUI's own 500 page), with a ``Retry-After`` header when ``retry_after`` is given: the client waits and asks again for 429 and for 503 with ``Retry-After``, within its timeout. |
         | ``validation`` | POST /prompt answers 400 ``invalid_prompt`` with ``message``. |
         | ``execution`` | The prompt is accepted and fails at ``node`` (an id or a class; the first node when empty) with an ``execution_error`` of ``exception_type`` and ``message``. |
-        | ``crash`` | POST /prompt answers 200 with the prompt id, then the mock dies at once (SIGKILL), as a server that crashes right after it acknowledged a prompt. With `Lose Queue On Restart` ``False`` the prompt is there after `Restart Server`. |
+        | ``crash`` | POST /prompt answers 200 with the prompt id, then the mock dies at once (SIGKILL), as a server that crashes right after it acknowledged a prompt. After `Keep Queue On Restart` the prompt is there after `Restart Server`. |
 
         Example:
         | Fail Next Prompts    mode=http    status=503
@@ -172,28 +172,41 @@ class FaultKeywords(LibraryComponent):
         self._control(alias, "history_delay", {"ms": delay.total_seconds() * 1000})
         self.info(f"History is now written {self.timestr(delay.total_seconds())} late.")
 
-    @keyword("Lose Queue On Restart", tags=("Faults",))
-    def lose_queue_on_restart(self, lose: bool = True, alias: str | None = None):
-        """Says whether a restarted mock forgets its queue and history (default ``True``, as
-        ComfyUI does). With ``False`` they survive `Restart Server`, even after a crash.
+    @keyword("Keep Queue On Restart", tags=("Faults",))
+    def keep_queue_on_restart(self, keep: bool = True, alias: str | None = None):
+        """Says whether a restarted mock keeps its queue and history (default of the
+        keyword ``True``; a mock loses them unless told, as ComfyUI does). Kept, they
+        survive `Restart Server`, even after a crash; ``False`` loses them again.
 
         Example:
-        | Lose Queue On Restart    False
+        | Keep Queue On Restart
         | Kill Server
         | Restart Server
         """
         server = self._mock(alias)
-        self._control(alias, "keep_queue", {"keep": not lose})
+        self._control(alias, "keep_queue", {"keep": keep})
         flag = "--keep-queue-on-restart"
-        if lose and flag in server.command:
+        if not keep and flag in server.command:
             server.command.remove(flag)
-        elif not lose and flag not in server.command:
+        elif keep and flag not in server.command:
             server.command.append(flag)
         self.info(
-            "Queue and history will be lost on restart."
-            if lose
-            else "Queue and history will survive a restart."
+            "Queue and history will survive a restart."
+            if keep
+            else "Queue and history will be lost on restart."
         )
+
+    @keyword("Lose Queue On Restart", tags=("Faults",))
+    def lose_queue_on_restart(self, lose: bool = True, alias: str | None = None):
+        """*DEPRECATED: use `Keep Queue On Restart`, which reads well both ways.*
+
+        ``Lose Queue On Restart    False`` is ``Keep Queue On Restart``; ``Lose Queue On
+        Restart`` is ``Keep Queue On Restart    False``.
+
+        Example:
+        | Keep Queue On Restart    False
+        """
+        self.keep_queue_on_restart(not lose, alias)
 
     @keyword("Reset Faults", tags=("Faults",))
     def reset_faults(self, alias: str | None = None):

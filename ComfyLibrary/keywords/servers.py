@@ -68,7 +68,7 @@ class ServerKeywords(LibraryComponent):
         | ``history_delay`` | Write history late, e.g. ``1 s`` (see `Delay History Write`). |
         | ``step_ms``, ``latency_ms``, ``history_delay_ms`` | The same three as numbers of milliseconds (the older spelling). |
         | ``stall`` | Start with execution stalled (see `Stall Execution`). |
-        | ``keep_queue_on_restart`` | Keep queue and history across restarts (see `Lose Queue On Restart`). |
+        | ``keep_queue_on_restart`` | Keep queue and history across restarts (see `Keep Queue On Restart`). |
         | ``pace`` | ``fast`` (default), ``real`` (nodes take about what ComfyUI 0.8 takes on a 2-core CPU) or a number that scales ``real`` (see `Set Server Pace`). |
         | ``output_directory``, ``input_directory`` | Folders for outputs and uploads. Default: under the server's folder in the output directory. |
         | ``ready_timeout`` | How long to wait for the server to answer. |
@@ -261,7 +261,7 @@ class ServerKeywords(LibraryComponent):
 
         Returns the URL, which is unchanged. A server restarted this way has an empty
         queue and history, as ComfyUI has after a restart (unless the mock was told
-        otherwise with `Lose Queue On Restart`).
+        otherwise with `Keep Queue On Restart`).
 
         Example:
         | Kill Server    mock

@@ -63,7 +63,8 @@ Real ComfyUI In A Container Generates With The Test Models
     ...    CPU from ``COMFYUI_SOURCE``) with the test models mounted read-only: the image
     ...    it makes is the one the real lane made, pixel for pixel close.
     [Tags]    real-comfyui    image
-    Require The Image    ${COMFYUI IMAGE}    built with COMFYUI_SOURCE set
+    Require The Image    ${COMFYUI IMAGE}
+    ...    COMFYUI_SOURCE=/path/to/ComfyUI-0.8.0.tar.gz scripts/docker-engine.sh start
     ${models} =    Write Test Models    ${OUTPUT DIR}/test-models
     VAR    &{volumes} =    ${models}=/opt/ComfyUI/models:ro
     ${url} =    Start ComfyUI Container    ${COMFYUI IMAGE}    alias=real-box    args=--cpu
@@ -77,15 +78,15 @@ Real ComfyUI In A Container Generates With The Test Models
 
 *** Keywords ***
 Require The Image
-    [Documentation]    Skips the test when ``${image}`` is not in the Docker engine, naming how
-    ...    it is made; a failure under ``COMFY_REQUIRE_DOCKER=1``.
-    [Arguments]    ${image}    ${how}
+    [Documentation]    Skips the test when ``${image}`` is not in the Docker engine, naming the
+    ...    command that builds it; a failure under ``COMFY_REQUIRE_DOCKER=1``.
+    [Arguments]    ${image}    ${command}
     ${available} =    Docker Image Is Available    ${image}
     Skip Or Fail If    not ${available}
-    ...    ${image} is not in the Docker engine: run scripts/docker-engine.sh start ${how}
+    ...    The Docker engine has no image ${image}: build it with '${command}'.
     ...    COMFY_REQUIRE_DOCKER
 
 Require A Docker Engine
     [Documentation]    Skips the suite when no Docker engine with the mock image runs here; a
     ...    failure under ``COMFY_REQUIRE_DOCKER=1`` (this project's CI).
-    Require The Image    ${IMAGE}    (no Docker engine with it here)
+    Require The Image    ${IMAGE}    scripts/docker-engine.sh start

@@ -76,7 +76,7 @@ A Crash Loses The Queue As ComfyUI Does
     ...    Wait For Completion    ${prompt_id}
 
 A Queue Kept Across A Crash Finishes After The Restart
-    Lose Queue On Restart    False
+    Keep Queue On Restart
     Stall Execution
     ${prompt_id} =    Start A Slow Workflow
     Kill Server
@@ -106,4 +106,4 @@ Clear Every Fault
     [Documentation]    Leaves the suite's server as a fresh one would be: no faults, and a
     ...    queue that a restart loses.
     Reset Faults
-    Lose Queue On Restart    True
+    Keep Queue On Restart    False
