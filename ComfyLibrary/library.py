@@ -45,6 +45,7 @@ from ComfyLibrary.keywords.settings import OutputRetention, SettingsKeywords
 from ComfyLibrary.platforms import POSIX_ONLY, require_posix
 from ComfyLibrary.report import RunRecord, RunReport
 from ComfyLibrary.report.metrics import recoveries
+from ComfyLibrary.report.provenance import server_side, version_label
 from ComfyLibrary.scopes import ScopedSettings, SettingScope
 from ComfyLibrary.servers import ServerRegistry
 from ComfyLibrary.servers.guardian import GUARDIAN
@@ -437,17 +438,29 @@ class ComfyLibrary(DynamicCore):
             return Path(text.replace("{comfyui_version}", version))
         return Path(path).parent / version / Path(path).name
 
-    def comfyui_version(self, made_by: Any = None) -> str:
-        """The ComfyUI version of the run that made ``made_by`` (a file or a run record),
-        else that of the current client's server."""
+    def provenance_of(self, made_by: Any = None) -> dict[str, Any]:
+        """The provenance of the run that made ``made_by`` (a file or a run record), else
+        that of the current client's server (empty when neither is known)."""
         record = made_by if isinstance(made_by, RunRecord) else None
         if record is None and made_by is not None and self._report is not None:
             record = self._report.run_of(made_by)
-        version = (record.provenance.get("comfyui_version") if record else None) or None
+        if record is not None and record.provenance.get("comfyui_version"):
+            return dict(record.provenance)
+        try:
+            client = self.clients.get(None)[1]
+            return server_side(client.http.get_json("/system_stats"), client.url)
+        except Exception:
+            return {}
+
+    def comfyui_version(self, made_by: Any = None) -> str:
+        """The version label of the run that made ``made_by`` (a file or a run record), else
+        of the current client's server: ``0.8.0``, or ``0.8.0-mock`` for the mock."""
+        provenance = self.provenance_of(made_by)
+        version = version_label(provenance) if provenance else None
         if version is None:
             try:
                 stats = self.clients.get(None)[1].http.get_json("/system_stats")
-                version = stats.get("system", {}).get("comfyui_version")
+                version = version_label(server_side(stats, ""))
             except Exception as exc:
                 raise ComfyError(
                     f"Cannot tell which ComfyUI version made the results ({exc}): connect to "

@@ -93,3 +93,33 @@ def test_keep_queue_on_restart_reads_well_both_ways(tmp_path, keyword, argument,
         assert requests.get(f"{url}/mock/faults", timeout=5).json()["keep_queue"] is kept
     finally:
         library.run_keyword("Stop All Servers", (), {})
+
+
+def test_the_mocks_references_are_its_own_and_a_mismatch_names_both_origins(tmp_path):
+    server = start_mock(tmp_path)
+    library = ComfyLibrary(output_dir=str(tmp_path / "out"))
+    golden = tmp_path / "golden" / "canvas.png"
+    try:
+        library.run_keyword("Connect To ComfyUI", (server.url,), {})
+        first = library.run_keyword("Run Workflow", ("invert_chain",), {"color": 0})
+        library.run_keyword(
+            "Image Should Match Reference",
+            (first.files[0], str(golden)),
+            {"per_version": True, "update": True},
+        )
+        kept = tmp_path / "golden" / "0.8.0-mock" / "canvas.png"
+        assert kept.is_file()
+        assert (kept.parent / "canvas.png.provenance.json").is_file()
+        other = library.run_keyword("Run Workflow", ("invert_chain",), {"color": 0xFFFFFF})
+        with pytest.raises(AssertionError) as failure:
+            library.run_keyword(
+                "Image Should Match Reference",
+                (other.files[0], str(golden)),
+                {"per_version": True},
+            )
+        message = str(failure.value)
+        assert str(kept) in message
+        assert "The reference was made on the mock 0.8.0; this run is the mock 0.8.0." in message
+    finally:
+        library.run_keyword("Close All Clients", (), {})
+        server.kill()

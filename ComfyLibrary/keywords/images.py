@@ -17,6 +17,7 @@ from ComfyLibrary.keywords.results import ImageInfo, ImageMode, MediaValidation,
 from ComfyLibrary.media import image_info
 from ComfyLibrary.media.checks import IMAGE_TYPICAL_SIZES, not_valid_message, validate_image
 from ComfyLibrary.media.compare import compare, identical, parse_masks, pixel_stats
+from ComfyLibrary.report.provenance import is_provenance_file, origins, write_provenance
 
 
 def formats_of(text: str) -> list[str]:
@@ -238,8 +239,8 @@ class ImageKeywords(LibraryComponent):
                     f"Folder {place} does not exist: references kept with per_version=True "
                     f"go to {Path(folder)}/<ComfyUI version>/."
                 )
-        olds = {p.name for p in old.iterdir() if p.is_file()}
-        news = {p.name for p in new.iterdir() if p.is_file()}
+        olds = {p.name for p in old.iterdir() if p.is_file() and not is_provenance_file(p)}
+        news = {p.name for p in new.iterdir() if p.is_file() and not is_provenance_file(p)}
         changed: list[dict[str, Any]] = []
         unchanged: list[dict[str, Any]] = []
         for name in sorted(olds & news):
@@ -293,8 +294,11 @@ class ImageKeywords(LibraryComponent):
 
         One reference per ComfyUI version, since the same seed may give another image
         after an update: ``per_version=True`` keeps it in a folder named after the
-        version that made the image (``golden/0.8.0/fox.png``), and ``{comfyui_version}``
-        in the path is replaced by it. `Reference Drift Between Versions` says which
+        version that made the image (``golden/0.8.0/fox.png``; the mock's own go to
+        ``golden/0.8.0-mock/``, so that they never stand for real ComfyUI's), and
+        ``{comfyui_version}`` in the path is replaced by it. A reference written keeps where
+        it was made beside it (``fox.png.provenance.json``: mock or real, versions, torch),
+        and a mismatch names both sides. `Reference Drift Between Versions` says which
         references changed between two versions.
 
         Example:
@@ -308,8 +312,10 @@ class ImageKeywords(LibraryComponent):
             update = self.library.update_references()
         if not update and not reference.exists():
             self.library.missing_reference(reference, "Reference image")
+        made_here = self.library.provenance_of(path)
         if update or not reference.exists():
             copy_file(path, reference, "the reference image")
+            write_provenance(reference, made_here, path)
             message = "updated" if update else "created (it did not exist)"
             self.warn(f"Reference {reference} {message} from {path.name}.")
             return 1.0
@@ -323,8 +329,8 @@ class ImageKeywords(LibraryComponent):
             save_with(diff_path, result.diff.save, "the difference image")
             self.log.image(diff_path, "difference (bright = different)")
             raise AssertionError(
-                f"Image {path.name} does not match reference {reference.name}: "
-                f"similarity {result.score:.4f} is below {threshold:g}."
+                f"Image {path.name} does not match reference {reference}: similarity "
+                f"{result.score:.4f} is below {threshold:g}.{origins(reference, made_here)}"
             )
         self.info(f"Image {path.name} matches {reference.name} (similarity {result.score:.4f}).")
         return result.score

@@ -139,12 +139,18 @@ A Run Report Says Where Its Results Came From
     File Should Exist    ${OUTPUT DIR}/comfy/${run}[files][0]
 
 References And Baselines Are Kept Per ComfyUI Version
+    [Documentation]    Per-version folders tell the mock from real ComfyUI, and each
+    ...    reference keeps where it was made beside it.
+    # robocop: off=LEN06
     VAR    ${golden} =    ${OUTPUT DIR}/golden-${{ __import__('uuid').uuid4().hex }}
     ${result} =    Run Workflow    tiny_text_to_image    seed=${42}    timeout=2 min
     ${version} =    Get System Stats    system.comfyui_version
+    # the mock's references are its own: they never stand for real ComfyUI's
+    IF    "${COMFYUI_KIND}" == "mock"    VAR    ${version} =    ${version}-mock
     Image Should Match Reference    ${result.files}[0]    ${golden}/fox.png    per_version=True
     ...    update=True
     File Should Exist    ${golden}/${version}/fox.png
+    File Should Exist    ${golden}/${version}/fox.png.provenance.json
     Image Should Match Reference    ${result.files}[0]    ${golden}/fox.png    per_version=True
     Image Should Match Reference    ${result.files}[0]    ${golden}/{comfyui_version}-fox.png
     ...    update=True
