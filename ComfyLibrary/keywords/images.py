@@ -285,9 +285,11 @@ class ImageKeywords(LibraryComponent):
 
         Reference update mode: with ``update=True``, or the Robot variable
         ``${COMFY_UPDATE_REFERENCES}`` set to true, the image becomes the new reference
-        (written to ``reference``) instead of being compared. A missing reference is
-        written, with a warning naming the file, except under CI (``CI=true``, or
-        ``COMFY_CI=1``), where it fails: a misspelt path must not switch the check off.
+        (written to ``reference``) instead of being compared; the variable's writes are
+        warned of in the log, ``update=True``'s are logged plainly (asked for). A missing
+        reference is written, with a warning naming the file, except under CI
+        (``CI=true``, or ``COMFY_CI=1``), where it fails: a misspelt path must not switch
+        the check off.
 
         ``resize_reference=True`` scales the reference to the image's size first, e.g. to
         compare a video's first frame with the image it was made from.
@@ -308,6 +310,7 @@ class ImageKeywords(LibraryComponent):
         """
         path = Path(path)
         reference = self.library.versioned(Path(reference), per_version, path)
+        asked = update is True  # written because this call says so: no surprise to warn of
         if update is None:
             update = self.library.update_references()
         if not update and not reference.exists():
@@ -317,7 +320,9 @@ class ImageKeywords(LibraryComponent):
             copy_file(path, reference, "the reference image")
             write_provenance(reference, made_here, path)
             message = "updated" if update else "created (it did not exist)"
-            self.warn(f"Reference {reference} {message} from {path.name}.")
+            (self.info if asked else self.warn)(
+                f"Reference {reference} {message} from {path.name}."
+            )
             return 1.0
         started = time.perf_counter()
         result = compare(path, reference, parse_masks(masks), resize_reference=resize_reference)

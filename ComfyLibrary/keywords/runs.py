@@ -347,7 +347,8 @@ class RunKeywords(LibraryComponent):
 
         With ``update=True`` (or ``update_references=True``, or ``--variable
         COMFY_UPDATE_REFERENCES:true``) the baseline is written from this run. A missing
-        baseline is written too, with a warning naming the file, except under CI
+        baseline is written too, with a warning naming the file (no warning when
+        ``update=True`` asked for the write), except under CI
         (``CI=true``, or ``COMFY_CI=1``), where it fails, as a missing golden image does.
 
         One baseline per ComfyUI version: ``per_version=True`` keeps it in a folder named
@@ -363,13 +364,14 @@ class RunKeywords(LibraryComponent):
         record = self._record_of(run)
         path = self.library.versioned(Path(baseline), per_version, record)
         fraction = _fraction(tolerance)
+        asked = update is True  # written because this call says so: no surprise to warn of
         if update is None:
             update = self.library.update_references()
         if not update and not path.exists():
             self.library.missing_reference(path, "Baseline")
         if update or not path.exists():
             write_baseline(path, record)
-            self.warn(
+            (self.info if asked else self.warn)(
                 f"Baseline {path} written from run {record.prompt_id}: later runs are "
                 "compared with it."
             )
