@@ -16,8 +16,12 @@ Test Tags         custom-nodes
 
 
 *** Variables ***
-${PACKS}       ${CURDIR}/../../resources/custom_nodes
-${FIXTURES}    ${CURDIR}/../../resources/fixtures
+${PACKS}             ${CURDIR}/../../resources/custom_nodes
+${FIXTURES}          ${CURDIR}/../../resources/fixtures
+# given on the command line, as to suites/real (see its __init__.robot)
+${COMFYUI_HOME}      ${EMPTY}
+${COMFYUI_PYTHON}    ${None}
+${COMFYUI_ARGS}      ${EMPTY}
 
 
 *** Test Cases ***
@@ -46,8 +50,10 @@ Start ComfyUI With The Example Packs
     Skip If    not "${COMFYUI_HOME}"
     ...    This run has no ComfyUI folder (COMFYUI_HOME) to load custom node packs into.
     VAR    @{packs} =    ${PACKS}/comfylibrary_example    ${PACKS}/comfylibrary_broken
+    # PYTHONPATH of a version's own packages, set by suites/real/__init__.robot
+    ${env} =    Get Variable Value    \${COMFYUI_ENV}    ${{ {} }}
     ${url} =    Start ComfyUI Server    ${COMFYUI_HOME}    python=${COMFYUI_PYTHON}
-    ...    args=${COMFYUI_ARGS} --disable-api-nodes    alias=packs    env=${COMFYUI_ENV}
+    ...    args=${COMFYUI_ARGS} --disable-api-nodes    alias=packs    env=${env}
     ...    custom_nodes=${packs}    ready_timeout=3 min
     Connect To ComfyUI    ${url}    alias=packs
     # what loaded and what failed to, for the upgrade report of `make matrix`
