@@ -22,3 +22,20 @@ def test_every_test_type_selects_tests(tmp_path, test_type):
     totals = re.findall(r"^(\d+) tests?, \d+ passed", run.stdout, re.MULTILINE)
     assert totals, run.stdout[-1500:]
     assert int(totals[-1]) >= 1
+
+
+def test_a_real_suite_run_on_the_mock_is_not_tagged_real_and_says_where_it_ran(tmp_path):
+    from robot.api import ExecutionResult
+
+    run = subprocess.run(
+        [sys.executable, "-m", "robot", "--include", "real", "--test", "The Queue Can Be Read",
+         "--outputdir", str(tmp_path), "--log", "NONE", "--report", "NONE",
+         str(ROOT / "suites" / "real")],
+        capture_output=True, text=True, check=False, cwd=tmp_path, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-1500:]
+    result = ExecutionResult(str(tmp_path / "output.xml"))
+    (test,) = list(result.suite.all_tests)
+    assert "real" not in test.tags
+    assert "ran-on-mock" in test.tags
+    assert result.suite.metadata["Server"].startswith("mock ComfyUI at http://127.0.0.1:")

@@ -86,9 +86,18 @@ Start The ComfyUI Image
     RETURN    ${url}
 
 Share The Server With The Suites
-    [Documentation]    Makes the server's URL, its kind and whether this run started it global.
+    [Documentation]    Makes the server's URL, its kind and whether this run started it
+    ...    global, says which server it is in the suite's metadata, and on a mock takes the
+    ...    ``real`` tag off every test (tagging them ``ran-on-mock``).
     [Arguments]    ${url}    ${kind}    ${started}
     VAR    ${COMFYUI_URL} =    ${url}    scope=GLOBAL    # robocop: off=VAR04
     VAR    ${COMFYUI_KIND} =    ${kind}    scope=GLOBAL    # robocop: off=VAR04
     VAR    ${SERVER_STARTED} =    ${started}    scope=GLOBAL    # robocop: off=VAR04
-    Log    Suites run against a ${kind} ComfyUI at ${{ $url or 'a server from PabotLib' }}.
+    VAR    ${where} =    ${kind} ComfyUI at ${{ $url or 'a server from PabotLib' }}
+    Log    Suites run against a ${where}.
+    # the report says where the suites ran, and the `real` tag never marks a mock run
+    Set Suite Metadata    Server    ${where}
+    IF    "${kind}" == "mock"
+        Remove Tags    real
+        Set Tags    ran-on-mock
+    END
