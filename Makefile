@@ -27,6 +27,7 @@ run: install
 ## Everything: lint, a Docker engine for the container tests (where one can run), pytest,
 ## the Robot suites, the mock suites under pabot, the real lane and the release's dry run.
 test: install lint engine pytest robot pabot floor real matrix release-check
+	@$(BIN)/python scripts/test_summary.py $(RESULTS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -47,7 +48,7 @@ engine: install
 	PYTHON=$(BIN)/python bash scripts/docker-engine.sh start
 
 pytest: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --junitxml=$(RESULTS)/pytest.xml
 
 robot: install
 	$(BIN)/robot --outputdir $(RESULTS) --xunit xunit.xml suites/

@@ -39,6 +39,7 @@ skip() {
     exit 1
   fi
   say "skipped: $*"
+  mkdir -p "$RESULTS" && echo "$*" >"$RESULTS/skipped.txt" # for make test's summary
   exit 0
 }
 fail() {
