@@ -123,3 +123,13 @@ def test_the_mocks_references_are_its_own_and_a_mismatch_names_both_origins(tmp_
     finally:
         library.run_keyword("Close All Clients", (), {})
         server.kill()
+
+
+def test_a_comfyui_folder_runs_with_its_own_venv(tmp_path):
+    from ComfyLibrary.keywords.servers import comfyui_venv_python
+
+    assert comfyui_venv_python(tmp_path) is None
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    assert comfyui_venv_python(tmp_path) == str(python)

@@ -23,6 +23,16 @@ from ComfyLibrary.servers.registry import dispose
 PORT_RETRIES = 3
 
 
+def comfyui_venv_python(folder: Path) -> str | None:
+    """The Python of a ComfyUI folder's own virtual environment (``venv/`` or ``.venv/``
+    beside its ``main.py``), where it has one."""
+    for name in ("venv", ".venv"):
+        for python in (folder / name / "bin" / "python", folder / name / "Scripts" / "python.exe"):
+            if python.is_file():
+                return str(python)
+    return None
+
+
 class ServerKeywords(LibraryComponent):
     """Server lifecycle keywords."""
 
@@ -149,8 +159,9 @@ class ServerKeywords(LibraryComponent):
     ) -> str:
         """Starts a real ComfyUI (or any server that speaks its API) and returns its URL.
 
-        Give ``path``, the ComfyUI checkout (its ``main.py`` is run with ``python``,
-        by default the interpreter running Robot), or a full ``command`` in which
+        Give ``path``, the ComfyUI checkout (its ``main.py`` is run with ``python``; by
+        default the Python of the folder's own virtual environment, ``venv/`` or ``.venv/``
+        beside ``main.py``, else the interpreter running Robot), or a full ``command`` in which
         ``{host}``, ``{port}`` and ``{python}`` are replaced. ``args`` adds arguments such as
         ``--cpu``. ``env`` adds environment variables.
 
@@ -182,6 +193,7 @@ class ServerKeywords(LibraryComponent):
             main = Path(path) / "main.py"
             if not main.is_file():
                 raise ComfyError(f"{path} is not a ComfyUI folder: it has no main.py.")
+            python = python or comfyui_venv_python(Path(path))
             argv = [python or sys.executable, str(main), "--listen", host, "--port", str(chosen)]
             cwd = Path(path)
         argv += shlex.split(args)
