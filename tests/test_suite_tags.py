@@ -12,7 +12,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("test_type", ["connection", "image", "video", "audio", "pipeline"])
+TEST_TYPES = ["connection", "image", "video", "audio", "pipeline", "workflow", "library"]
+
+
+def test_every_test_carries_its_test_type():
+    from robot.api import TestSuiteBuilder
+
+    suite = TestSuiteBuilder().build(str(ROOT / "suites"))
+    untyped = [
+        f"{t.source.name}: {t.name}" for t in suite.all_tests if not set(t.tags) & set(TEST_TYPES)
+    ]
+    assert not untyped, f"tests without one of the types {TEST_TYPES}: {untyped}"
+
+
+@pytest.mark.parametrize("test_type", TEST_TYPES)
 def test_every_test_type_selects_tests(tmp_path, test_type):
     run = subprocess.run(
         [sys.executable, "-m", "robot", "--dryrun", "--include", test_type,

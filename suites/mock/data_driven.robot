@@ -10,7 +10,7 @@ Suite Setup      Start A Mock ComfyUI And Connect
 Test Setup       Start With An Idle Server
 Test Template    The Generated Image Should Match Its Row
 
-Test Tags        data-driven
+Test Tags        data-driven    image
 
 
 *** Test Cases ***

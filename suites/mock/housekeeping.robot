@@ -8,7 +8,7 @@ Suite Setup      Start A Mock ComfyUI And Connect
 Test Setup       Start With An Idle Server
 Test Teardown    Reset Faults
 
-Test Tags        housekeeping
+Test Tags        housekeeping    connection
 
 
 *** Variables ***

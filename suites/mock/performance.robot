@@ -10,7 +10,7 @@ Suite Setup      Start A Mock ComfyUI And Connect
 Test Setup       Start With An Idle Server
 Test Teardown    Reset Faults
 
-Test Tags        performance
+Test Tags        performance    library
 
 
 *** Test Cases ***

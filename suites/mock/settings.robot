@@ -8,7 +8,7 @@ Suite Setup      Start A Mock ComfyUI And Connect
 Test Setup       Start With An Idle Server
 Test Teardown    Reset Faults
 
-Test Tags        settings
+Test Tags        settings    library
 
 
 *** Test Cases ***

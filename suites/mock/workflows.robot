@@ -8,7 +8,7 @@ Resource         ../../resources/comfy.resource
 Suite Setup      Start A Mock ComfyUI And Connect
 Test Setup       Start With An Idle Server
 
-Test Tags        workflows
+Test Tags        workflows    workflow
 
 
 *** Variables ***

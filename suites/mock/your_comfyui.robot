@@ -8,7 +8,7 @@ Resource         ../../resources/comfy.resource
 
 Suite Setup      Serve A Profiled Server
 
-Test Tags        profile
+Test Tags        profile    workflow
 
 
 *** Variables ***

@@ -12,7 +12,7 @@ Resource          ../../resources/comfy.resource
 Suite Setup       Start ComfyUI With The Example Packs
 Suite Teardown    Disconnect From ComfyUI    packs
 
-Test Tags         custom-nodes
+Test Tags         custom-nodes    workflow
 
 
 *** Variables ***

@@ -9,7 +9,7 @@ Resource         ../../resources/comfy.resource
 
 Suite Setup      Connect To ComfyUI    ${COMFYUI_URL}    timeout=1 min
 
-Test Tags        profile
+Test Tags        profile    workflow
 
 
 *** Variables ***
