@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lints the Jenkins pipeline template with npm-groovy-lint (CodeNarc), failing on errors.
+# Lints the Jenkins pipeline template with npm-groovy-lint (CodeNarc), failing on warnings.
 # It installs npm-groovy-lint into .venv/node once; without node, npm and java it says so
 # and skips, as the other tools that need what a machine may lack do.
 set -u
@@ -17,4 +17,4 @@ if ! [ -x "$TOOL" ]; then
   npm install --silent --no-audit --no-fund --prefix "$PREFIX" npm-groovy-lint@16 >/dev/null 2>&1 ||
     { echo "lint-jenkinsfile: npm could not install npm-groovy-lint; the lint skips"; exit 0; }
 fi
-"$TOOL" --failon error --noserver --output txt docs/ci/Jenkinsfile
+"$TOOL" --failon warning --noserver --output txt docs/ci/Jenkinsfile
