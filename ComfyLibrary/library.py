@@ -284,6 +284,7 @@ class ComfyLibrary(DynamicCore):
         run_on_failure: str | None = DEFAULT_RUN_ON_FAILURE,
         retry_assertions_for: timedelta = timedelta(seconds=1),
         keep_outputs: OutputRetention = OutputRetention.ALWAYS,
+        console_progress: bool = True,
     ):
         """Library import arguments, all optional and named.
 
@@ -298,6 +299,7 @@ class ComfyLibrary(DynamicCore):
         | ``run_on_failure`` | Keyword run when a ComfyLibrary keyword fails (default `Log ComfyUI Diagnostics`; ``NONE`` for none). See `Failures and diagnostics`. |
         | ``retry_assertions_for`` | How long getters retry a failing assertion (default 1 second). See `Set Retry Assertions For`. |
         | ``keep_outputs`` | `OutputRetention`: ``ALWAYS`` (default) or ``ON_FAILURE``. See `Set Output Retention`. |
+        | ``console_progress`` | While `Wait For Completion` and `Run Workflow` wait, a live line on the console says the node running, the sampler's step, the queue position and the time waited; only on a terminal. ``False`` (or ``COMFY_CONSOLE_PROGRESS=0``) turns it off. |
 
         Example:
         | Library    ComfyLibrary    timeout=1 min    auto_cleanup=SUITE
@@ -315,6 +317,7 @@ class ComfyLibrary(DynamicCore):
         )
         self.retry_assertions_for = max(0.0, retry_assertions_for.total_seconds())
         self.keep_outputs = keep_outputs
+        self.console_progress = console_progress
         self.scoped = ScopedSettings()
         self._running_on_failure = False
         self.auto_cleanup = auto_cleanup

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -260,10 +261,16 @@ class ComfyClient:
             return {"prompt_id": prompt_id, "number": 0, "node_errors": {}}
         return None
 
-    def wait_for_completion(self, handle: PromptHandle | str, timeout: float) -> Completion:
+    def wait_for_completion(
+        self,
+        handle: PromptHandle | str,
+        timeout: float,
+        progress: Callable[[str], None] | None = None,
+    ) -> Completion:
+        """Waits for a prompt's end; ``progress`` is told how the wait goes (a live line)."""
         if isinstance(handle, str):
             handle = PromptHandle(handle, 0, {}, time.time(), 0)
-        completion = CompletionTracker(self, handle).wait(timeout)
+        completion = CompletionTracker(self, handle, progress).wait(timeout)
         # the client's own note: seen even when the socket missed the server's events
         self.events.append(
             ev.COMPLETED, {"prompt_id": completion.prompt_id, "status": completion.status}, "client"

@@ -161,6 +161,18 @@ class LibraryComponent:
             f"returned.{swapped}"
         )
 
+    def waited(self, instance: Any, handle: Any, seconds: float) -> Any:
+        """A prompt's completion, with a live line on the console while it is waited for
+        (on a terminal, unless the library's ``console_progress`` is off)."""
+        from ComfyLibrary.client.progress import console_line
+
+        line = console_line(self.library.console_progress)
+        try:
+            return instance.wait_for_completion(handle, seconds, line)
+        finally:
+            if line is not None:
+                line.close()
+
     def output_folder(self, *parts: str) -> Path:
         return self.library.test_output_dir().joinpath(*parts)
 

@@ -91,7 +91,7 @@ class PromptKeywords(LibraryComponent):
         handle = self._handle(prompt_id)
         _alias, instance = self.library.clients.get(client or handle.client_alias or None)
         seconds = self.seconds(timeout)
-        result = instance.wait_for_completion(handle, seconds)
+        result = self.waited(instance, handle, seconds)
         self.library.results[handle.prompt_id] = result
         if result.source == "events":
             self.warn(

@@ -186,7 +186,7 @@ class RunKeywords(LibraryComponent):
 
     def _completed(self, instance: Any, handle: Any, record: RunRecord, timeout: Any) -> Any:
         """Waits for one run's prompt and records its queue and execution seconds."""
-        completion = instance.wait_for_completion(handle, self.seconds(timeout))
+        completion = self.waited(instance, handle, self.seconds(timeout))
         self.library.results[handle.prompt_id] = completion
         if completion.queued_seconds is not None:
             record.add("queue_wait", max(0.0, completion.queued_seconds))
