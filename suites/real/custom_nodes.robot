@@ -10,7 +10,7 @@ Library           OperatingSystem
 Resource          ../../resources/comfy.resource
 
 Suite Setup       Start ComfyUI With The Example Packs
-Suite Teardown    Disconnect From ComfyUI    packs
+Suite Teardown    Disconnect The Pack Client
 
 Test Tags         custom-nodes    workflow
 
@@ -58,3 +58,8 @@ Start ComfyUI With The Example Packs
     Connect To ComfyUI    ${url}    alias=packs
     # what loaded and what failed to, for the upgrade report of `make matrix`
     Capture ComfyUI Profile    ${url}    ${OUTPUT DIR}/profile-packs.json
+
+Disconnect The Pack Client
+    [Documentation]    Closes the ``packs`` client, when the setup made one (it skips without
+    ...    a ComfyUI folder).
+    IF    "${COMFYUI_HOME}"    Disconnect From ComfyUI    packs
