@@ -149,10 +149,10 @@ class ComfyLibrary(DynamicCore):
     | Generate An Image
     |     ${url} =    Start Mock Server
     |     Connect To ComfyUI    ${url}
-    |     Submit Workflow    empty_image_save.json
+    |     Submit Workflow    z_image_turbo_generation.json
     |     Wait For Completion    timeout=30s
     |     ${files} =    Download Outputs
-    |     Image Should Be Valid    ${files}[0]    width=512    height=512
+    |     Image Should Be Valid    ${files}[0]    width=1024    height=784
 
     Workflows are looked for in the ``workflow_dir`` import argument's folder, then
     among the workflows that ship with the library (``empty_image_save``,

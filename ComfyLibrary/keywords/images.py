@@ -101,9 +101,10 @@ class ImageKeywords(LibraryComponent):
         max_size: str | None = None,
         mode: ImageMode | None = None,
         typical_sizes: bool = False,
+        not_blank: bool = True,
     ) -> ImageInfo:
-        """Fails unless an image has the given format, dimensions, size and mode; unlike
-        `Validate Image` it leaves the content alone and returns the image's information.
+        """Fails unless an image passes every check `Validate Image` makes; where `Validate
+        Image` returns its checks, this one fails listing those that failed.
 
         | =Argument= | =Description= |
         | ``format`` | Allowed formats, comma separated. Default ``PNG, JPEG, WEBP``. |
@@ -111,10 +112,10 @@ class ImageKeywords(LibraryComponent):
         | ``min_size``, ``max_size`` | Size limits like ``10 KB``, ``50 MB``; none by default. |
         | ``typical_sizes`` | ``True`` applies the range production images fall in, 10 KB to 50 MB, to the limits not given. |
         | ``mode`` | Pillow mode such as ``RGB`` or ``RGBA``. |
+        | ``not_blank`` | The content is not blank (default, as in `Validate Image`); ``False`` for a picture that is one colour on purpose. |
 
         Every check runs; the failure lists all that failed. Returns the image's
         information (``format``, ``width``, ``height``, ``mode``, ``size``, ``frames``).
-        `Validate Image` also checks the image is not blank.
 
         Example:
         | Image Should Be Valid    ${file}    width=512    height=512
@@ -129,7 +130,7 @@ class ImageKeywords(LibraryComponent):
             min_size=min_size,
             max_size=max_size,
             mode=mode,
-            not_blank=False,
+            not_blank=not_blank,
             fail=False,
             typical_sizes=typical_sizes,
         )

@@ -124,16 +124,20 @@ class VideoKeywords(LibraryComponent):
         width: int | None = None,
         height: int | None = None,
         typical_sizes: bool = False,
+        not_frozen: bool = True,
+        not_black: bool = True,
     ) -> VideoInfo:
-        """Fails unless a video has the given container, codec, size, duration, fps, frames
-        and dimensions; unlike `Validate Video` it leaves the content alone.
+        """Fails unless a video passes every check `Validate Video` makes; where `Validate
+        Video` returns its checks, this one fails listing those that failed.
 
-        The single-check form of `Validate Video` without the content checks (see
-        `Video Should Not Be Frozen` and `Video Should Not Be Black`). Returns the
-        video's information.
+        The same checks, with the same defaults: container, codec, size, duration, fps,
+        frames, dimensions, and the content (not frozen, not black; ``not_frozen=False``
+        and ``not_black=False`` leave the content alone, as for a still picture made into
+        a video). Returns the video's information.
 
         Example:
         | Video Should Be Valid    ${video}    container=mp4    codec=h264    frames=121
+        | Video Should Be Valid    ${still}    not_frozen=False
         """
         result = self.validate_video(
             path,
@@ -148,8 +152,8 @@ class VideoKeywords(LibraryComponent):
             None,
             width,
             height,
-            not_frozen=False,
-            not_black=False,
+            not_frozen=not_frozen,
+            not_black=not_black,
             fail=False,
             typical_sizes=typical_sizes,
         )

@@ -22,6 +22,7 @@ A Container Serves Like A Server Process
     Connect To ComfyUI    ${url}
     ${files} =    Run Workflow And Download Its Images    empty_image_save.json
     Image Should Be Valid    ${files}[0]    width=512    height=512    min_size=100 B
+    ...    not_blank=False
 
 A Crashed Container Comes Back And The Client Reconnects
     ${url} =    Start ComfyUI Container    ${IMAGE}    alias=boxed

@@ -29,6 +29,7 @@ A Workflow Run From The Editor Saves A Valid Image
     ${prompt_id} =    Evaluate    list($history)[-1]
     ${files} =    Download Outputs    ${prompt_id}
     Image Should Be Valid    ${files}[0]    format=PNG    width=512    height=512
+    ...    not_blank=False
     # the editor shows the image once it has the server's executed message: wait for it
     Browser.Wait For Function
     ...    () => (window.app.graph._nodes.find(n => n.type === "SaveImage").imgs?.[0]?.src ?? "").includes("/view?")

@@ -22,6 +22,7 @@ Low Bandwidth Still Delivers The Image Intact
     Set Proxy Bandwidth    500 KB
     ${files} =    Run Workflow And Download Its Images    empty_image_save.json
     Image Should Be Valid    ${files}[0]    width=512    height=512    min_size=100 B
+    ...    not_blank=False
 
 Dropped Connections Are Reconnected
     Start Event Tracking

@@ -15,6 +15,7 @@ A Blank Canvas Is Generated And Saved As A PNG
     ${files} =    Run Workflow And Download Its Images    empty_image_save.json
     Length Should Be    ${files}    1
     Image Should Be Valid    ${files}[0]    format=PNG    width=512    height=512    min_size=100 B
+    ...    not_blank=False
 
 A Changed Canvas Size Gives An Image Of That Size
     ${workflow} =    Load Workflow    empty_image_save
@@ -22,6 +23,7 @@ A Changed Canvas Size Gives An Image Of That Size
     Set Workflow Input    ${workflow}    1.height    ${128}
     ${files} =    Run Workflow And Download Its Images    ${workflow}
     Image Should Be Valid    ${files}[0]    width=256    height=128    min_size=100 B
+    ...    not_blank=False
 
 A Broken Workflow Is Caught Before It Is Submitted
     ${workflow} =    Load Workflow    empty_image_save
@@ -39,10 +41,10 @@ The Server's Own Rejection Is Readable Too
 
 A Small Image Is Valid, But Not Of A Typical Size
     ${files} =    Run Workflow And Download Its Images    empty_image_save.json
-    Image Should Be Valid    ${files}[0]    width=512    height=512
+    Image Should Be Valid    ${files}[0]    width=512    height=512    not_blank=False
     Run Keyword And Expect Error
     ...    *file size is * bytes, expected between 10240 and 52428800 bytes*
-    ...    Image Should Be Valid    ${files}[0]    typical_sizes=True
+    ...    Image Should Be Valid    ${files}[0]    typical_sizes=True    not_blank=False
 
 A Misspelt Event Filter Fails Instead Of Matching Nothing
     [Tags]    connection

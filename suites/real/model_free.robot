@@ -18,6 +18,7 @@ A Model-Free Workflow Runs And Saves A Real Image
     ${result} =    Run Workflow    invert_chain    color=${12345}
     Length Should Be    ${result.files}    1
     Image Should Be Valid    ${result.files}[0]    format=PNG    width=128    height=96    min_size=100 B
+    ...    not_blank=False
 
 The Same Workflow Again Is Served From The Cache
     Run Workflow    invert_chain    color=${424242}
