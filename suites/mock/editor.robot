@@ -30,13 +30,20 @@ A Workflow Run From The Editor Saves A Valid Image
     ${files} =    Download Outputs    ${prompt_id}
     Image Should Be Valid    ${files}[0]    format=PNG    width=512    height=512
     ...    not_blank=False
-    # the editor shows the image once it has the server's executed message: wait for it
-    Browser.Wait For Function
-    ...    () => (window.app.graph._nodes.find(n => n.type === "SaveImage").imgs?.[0]?.src ?? "").includes("/view?")
-    ...    timeout=30s
+    The Editor Should Have The Output    ${files}[0]
 
 
 *** Keywords ***
+The Editor Should Have The Output
+    [Documentation]    Waits until the editor has the server's ``executed`` message for
+    ...    ``${file}``: what it draws the picture from (the drawing itself waits for the
+    ...    page's next frame, which a loaded machine delays).
+    [Arguments]    ${file}
+    ${name} =    Evaluate    $file.name
+    VAR    ${has it} =    () => Object.values(window.app.nodeOutputs ?? {})
+    ...    .some(o => (o.images ?? []).some(i => i.filename === "${name}"))    separator=${EMPTY}
+    Browser.Wait For Function    ${has it}    timeout=30s
+
 Open ComfyUI's Editor On A Mock
     [Documentation]    Starts a mock with the web editor and opens it in headless Chromium, or
     ...    skips the suite saying what is missing.
