@@ -32,20 +32,9 @@ RESULTS=${RESULTS:-results/matrix}
 COMFYUI_REPO=${COMFYUI_REPO:-https://github.com/comfyanonymous/ComfyUI}
 started=$(date +%s)
 
-say() { echo "matrix: $*"; }
-skip() {
-  if [ "${COMFY_REQUIRE_REAL:-0}" = 1 ]; then
-    say "FAILED: $* (COMFY_REQUIRE_REAL=1 makes this a failure)" >&2
-    exit 1
-  fi
-  say "skipped: $*"
-  mkdir -p "$RESULTS" && echo "$*" >"$RESULTS/skipped.txt" # for make test's summary
-  exit 0
-}
-fail() {
-  say "FAILED: $*" >&2
-  exit 1
-}
+LANE=matrix
+# shellcheck source=scripts/lane-steps.sh
+source scripts/lane-steps.sh
 
 if [ -z "${COMFYUI_SOURCES:-}" ]; then
   COMFYUI_SOURCES=$(find ../shared/comfyui -maxdepth 1 -name 'ComfyUI-*.tar.gz' 2>/dev/null | sort -V | tr '\n' ' ' || true)

@@ -40,20 +40,9 @@ source scripts/torch-packages.sh
 TORCH_INDEX=${TORCH_INDEX:-}
 started=$(date +%s)
 
-say() { echo "real-lane: $*"; }
-skip() {
-  if [ "${COMFY_REQUIRE_REAL:-0}" = 1 ]; then
-    say "FAILED: $* (COMFY_REQUIRE_REAL=1 makes this a failure)" >&2
-    exit 1
-  fi
-  say "skipped: $*"
-  mkdir -p "$RESULTS" && echo "$*" >"$RESULTS/skipped.txt" # for make test's summary
-  exit 0
-}
-fail() {
-  say "FAILED: $*" >&2
-  exit 1
-}
+LANE=real-lane
+# shellcheck source=scripts/lane-steps.sh
+source scripts/lane-steps.sh
 
 mkdir -p "$REAL_DIR"
 REAL_DIR=$(cd "$REAL_DIR" && pwd)

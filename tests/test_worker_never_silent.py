@@ -163,7 +163,7 @@ def test_every_read_route_survives_a_damaged_history_entry(tmp_path, damage, ent
 
 
 class KilledMidSave(Exception):
-    pass
+    """The kill, between the history write and the queue write of one save."""
 
 
 def test_a_kill_between_the_two_writes_of_a_save_loses_nothing(tmp_path, monkeypatch):

@@ -85,7 +85,7 @@ class CompletionTracker:
                 raise WaitTimeout(self._timeout_message(timeout))
             until = min(deadline, next_check)
             if self.progress is not None:
-                self.progress(self._status_line(now - start))
+                self.progress(self._status_line(now - start, deadline))
                 until = min(until, now + PROGRESS_SECONDS)
             event = self.client.events.wait_for(self._is_terminal, max(0.0, until - now), since=seq)
             if event is not None:
@@ -232,52 +232,43 @@ class CompletionTracker:
             f"({data.get('node_type')})"
         )
 
+    def _where(self, running: str | None) -> str:
+        """Where the prompt is, from what is already known (no call to the server)."""
+        if self.finished_at is not None:
+            return "finished (executing null) but its history entry never arrived"
+        if running is not None:
+            return "running" + running
+        if self.position_known and self.last_position is not None:
+            kind, index = self.last_position
+            return f"queued at position {index}" if kind == "queued" else "running"
+        return "neither queued nor running" if self.position_known else "in an unknown state"
+
     def _timeout_message(self, timeout: float) -> str:
         """Built from what is already known: no new call to a server that may be hung."""
-        running = self._running_detail()
-        if self.finished_at is not None:
-            where = "finished (executing null) but its history entry never arrived"
-        elif running is not None:
-            where = "running" + running
-        elif self.position_known and self.last_position is not None:
-            kind, index = self.last_position
-            where = f"queued at position {index}" if kind == "queued" else "running"
-        elif self.position_known:
-            where = "neither queued nor running"
-        else:
-            where = "in an unknown state"
         silent = ""
         if self.last_failure:
             silent = f" The server did not answer: {self.last_failure}"
         return (
             f"Prompt {self.prompt_id} did not complete in {_format_seconds(timeout)}: "
-            f"it was {where}.{silent}"
+            f"it was {self._where(self._running_detail())}.{silent}"
         )
 
-    def _status_line(self, waited: float) -> str:
+    def _status_line(self, waited: float, deadline: float) -> str:
         """``Prompt 1a2b3c4d: running node 3 at step 4 of 20, 12 s`` for the live line."""
         running = self._running_detail()
         if running is None and self.finished_at is None:
-            self._refresh_position()
-        if self.finished_at is not None:
-            where = "finished, reading its history"
-        elif running is not None:
-            where = "running" + running
-        elif self.position_known and self.last_position is not None:
-            kind, index = self.last_position
-            where = f"queued at position {index}" if kind == "queued" else "running"
-        else:
-            where = "waiting for the server"
-        return f"Prompt {self.prompt_id[:8]}: {where}, {waited:.0f} s"
+            self._refresh_position(deadline)
+        return f"Prompt {self.prompt_id[:8]}: {self._where(running)}, {waited:.0f} s"
 
-    def _refresh_position(self) -> None:
-        """The queue position for the live line, asked at most once a second."""
+    def _refresh_position(self, deadline: float) -> None:
+        """The queue position for the live line, asked at most once a second and never past
+        the wait's own deadline (a frozen server must not stretch the wait)."""
         now = time.monotonic()
         if now - self._position_asked < 1.0:
             return
         self._position_asked = now
         try:
-            self.last_position = self._queue_position(now + 2.0)
+            self.last_position = self._queue_position(min(now + 2.0, deadline))
             self.position_known = True
         except ComfyError:
             pass  # the wait's own checks say what a silent server means

@@ -95,7 +95,16 @@ def _autogrow(
     _parse(out, nested, live, grown, prefix)
 
 
-def _dynamic_combo(
+def _chosen_inputs(kind: str, options: dict[str, Any], value: Any) -> Sections | None:
+    """The inputs a present dynamic input brings: a dynamic combo's chosen option's (None
+    for an unknown choice), a dynamic slot's own."""
+    if kind == DYNAMIC_SLOT:
+        return options.get("inputs", {})
+    chosen = next((o for o in options.get("options", []) if o.get("key") == value), None)
+    return None if chosen is None else chosen.get("inputs", {})
+
+
+def _chosen(
     out: Sections,
     nested: set[str],
     live: dict[str, Any],
@@ -104,37 +113,21 @@ def _dynamic_combo(
     category: str,
     prefix: list[str],
 ) -> None:
+    """A dynamic combo or slot: when the prompt gives it, the inputs it brings, and itself
+    under its own type (never checked against its options, as on 0.8)."""
     path = _path(prefix)
     if path not in live:
         return
-    chosen = next((o for o in options.get("options", []) if o.get("key") == live[path]), None)
-    if chosen is None:
+    inputs = _chosen_inputs(spec[0], options, live[path])
+    if inputs is None:
         return
-    _parse(out, nested, live, chosen.get("inputs", {}), prefix)
+    _parse(out, nested, live, inputs, prefix)
     out[category][path] = spec
     if len(prefix) > 1:
         nested.add(path)
 
 
-def _dynamic_slot(
-    out: Sections,
-    nested: set[str],
-    live: dict[str, Any],
-    spec: list[Any],
-    options: dict[str, Any],
-    category: str,
-    prefix: list[str],
-) -> None:
-    path = _path(prefix)
-    if path not in live:
-        return
-    _parse(out, nested, live, options.get("inputs", {}), prefix)
-    out[category][path] = spec
-    if len(prefix) > 1:
-        nested.add(path)
-
-
-EXPANDERS = {AUTOGROW: _autogrow, DYNAMIC_COMBO: _dynamic_combo, DYNAMIC_SLOT: _dynamic_slot}
+EXPANDERS = {AUTOGROW: _autogrow, DYNAMIC_COMBO: _chosen, DYNAMIC_SLOT: _chosen}
 
 
 def nest(values: dict[str, Any]) -> dict[str, Any]:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import requests
@@ -27,8 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from ComfyLibrary.mock.catalog import COMFYUI_FOLDERS  # noqa: E402
-from ComfyLibrary.servers import ServerProcess  # noqa: E402
-from ComfyLibrary.servers.ports import free_port  # noqa: E402
+from tests.recorders import real_comfyui  # noqa: E402
 from tests.template_corpus import (  # noqa: E402
     answer_of,
     apply,
@@ -42,30 +39,7 @@ from tests.template_corpus import (  # noqa: E402
 def main() -> None:
     comfyui, python = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).absolute()
     out = Path(sys.argv[3])
-    base = Path(tempfile.mkdtemp(prefix="template-answers-"))
-    (base / "custom_nodes").mkdir()
-    port = free_port()
-    server = ServerProcess(
-        [
-            str(python),
-            str(comfyui / "main.py"),
-            "--cpu",
-            "--listen",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--disable-auto-launch",
-            "--disable-api-nodes",
-            "--base-directory",
-            str(base),
-        ],
-        port,
-        base / "server.log",
-        "real",
-        cwd=comfyui,
-    )
-    server.start(ready_timeout=120)
-    try:
+    with real_comfyui(comfyui, python) as (server, base):
         object_info = requests.get(f"{server.url}/object_info", timeout=60).json()
         prompts, refused = converted(object_info)
         models, inputs = needed_files(prompts)
@@ -83,9 +57,6 @@ def main() -> None:
             for change in mutations(prompt, object_info):
                 answer = post(server.url, apply(prompt, change))
                 variants[f"{name}/{change[0]}"] = {"change": list(change[1:]), "answer": answer}
-    finally:
-        server.kill()
-        shutil.rmtree(base, ignore_errors=True)
     accepted = sum(1 for a in answers.values() if a["status"] == 200)
     record = {
         "comfyui_version": version.get("comfyui_version"),

@@ -18,10 +18,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +28,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ComfyLibrary.servers import ServerProcess  # noqa: E402
-from ComfyLibrary.servers.ports import free_port  # noqa: E402
 from ComfyLibrary.upgrade.fingerprint import fingerprint  # noqa: E402
+from tests.recorders import real_comfyui  # noqa: E402
 
 VERSION_KEYS = (
     "comfyui_version",
@@ -77,23 +74,11 @@ def _strip_options(spec: Any) -> None:
 def main() -> None:
     source, python = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).absolute()
     overlay, out = sys.argv[3], Path(sys.argv[4])
-    base = Path(tempfile.mkdtemp(prefix="record-version-"))
-    # the example nodes a ComfyUI folder comes with (SaveImageWebsocket), as it loads them
-    shutil.copytree(source / "custom_nodes", base / "custom_nodes")
     env = {**os.environ, "PYTHONPATH": overlay}
-    port = free_port()
-    command = [str(python), str(source / "main.py"), "--cpu", "--listen", "127.0.0.1"]
-    command += ["--port", str(port), "--disable-auto-launch", "--disable-api-nodes"]
-    command += ["--base-directory", str(base)]
-    server = ServerProcess(command, port, base / "server.log", "real", env=env, cwd=source)
-    server.start(ready_timeout=120)
-    try:
+    with real_comfyui(source, python, overlay) as (server, _):
         catalog = requests.get(f"{server.url}/object_info", timeout=60).json()
         system = requests.get(f"{server.url}/system_stats", timeout=30).json()["system"]
         checks = fingerprint(server.url)
-    finally:
-        server.kill()
-        shutil.rmtree(base, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     data = json.dumps(structure_only(catalog), sort_keys=True).encode()
     (out / "object_info.json.gz").write_bytes(gzip.compress(data, mtime=0))
