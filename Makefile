@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/robocop check
 	$(BIN)/robocop format --check
+	$(BIN)/robot --dryrun --output NONE --log NONE --report NONE --console dotted suites/
 	$(BIN)/hadolint docker/comfyui/Dockerfile docker/runner/Dockerfile docker/mock/Dockerfile
 	$(BIN)/actionlint .github/workflows/*.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml

@@ -4,8 +4,9 @@
 # debootstrap). Prints one line saying why when it cannot; the container tests then skip
 # (with COMFY_REQUIRE_DOCKER=1, as this project's own CI sets, they fail instead).
 #
-#   scripts/docker-engine.sh start   engine + local/debian-py:bookworm + comfylibrary/mock:test,
-#                                    and comfylibrary/comfyui:cpu when COMFYUI_SOURCE is given
+#   scripts/docker-engine.sh start   engine + local/debian-py:bookworm + comfylibrary/mock:test
+#                                    + comfylibrary/runner:test, and comfylibrary/comfyui:cpu
+#                                    when COMFYUI_SOURCE is given
 #   scripts/docker-engine.sh stop    stops the engine this script started
 #
 # comfylibrary/comfyui:cpu is docker/comfyui/Dockerfile built for the CPU with no registry
@@ -17,6 +18,7 @@ cd "$(dirname "$0")/.." || exit 1
 STATE=${COMFY_DOCKER_STATE:-/tmp/comfylibrary-docker}
 BASE_IMAGE=local/debian-py:bookworm
 MOCK_IMAGE=comfylibrary/mock:test
+RUNNER_IMAGE=comfylibrary/runner:test
 COMFYUI_CPU_IMAGE=comfylibrary/comfyui:cpu
 DOCKER=/usr/bin/docker   # the engine's own client: its built-in BuildKit needs no buildx
 mkdir -p "$STATE"
@@ -69,21 +71,37 @@ build_base() {
   rm -rf "$rootfs"
 }
 
-build_mock() {
-  local context="$STATE/mock-context"
-  rm -rf "$context" && mkdir -p "$context/wheels"
-  cp docker/mock/Dockerfile "$context/"
-  local python=${PYTHON:-.venv/bin/python}
-  if ! { "$python" -m pip wheel --quiet --no-deps . -w "$context/wheels" &&
+# The library's wheel, its dependencies, the runner's Robot tools and the build backend into
+# docker/wheels, for images that reach no index (WHEELS_ONLY=1). The images' Python is
+# Debian bookworm's 3.11, whatever Python runs this script.
+gather_library_wheels() {
+  local python=${PYTHON:-.venv/bin/python} wheels=docker/wheels
+  find "$wheels" -name '*.whl' -delete
+  if ! { "$python" -m pip wheel --quiet --no-deps . -w "$wheels" &&
     "$python" -m pip download --quiet --only-binary=:all: --python-version 3.11 \
       --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
-      --platform manylinux_2_28_x86_64 aiohttp Pillow av numpy -d "$context/wheels"; } >/dev/null 2>&1; then
-    say "could not gather the mock's wheels"
+      --platform manylinux_2_28_x86_64 -d "$wheels" \
+      "$(ls "$wheels"/robotframework_comfylibrary-*.whl)[docker,yaml]" \
+      "robotframework-datadriver>=1.11" "robotframework-pabot>=4.0" setuptools; } \
+      >"$STATE/wheels.log" 2>&1; then
+    say "could not gather the library's wheels; see $STATE/wheels.log"
     return 1
   fi
+}
+
+# An image of docker/<name>/Dockerfile built from the repository root with the wheels alone.
+build_library_image() {
+  local name=$1 tag=$2
   DOCKER_BUILDKIT=1 "$DOCKER" build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" \
-    --label comfylibrary.build=mock -t "$MOCK_IMAGE" "$context" >"$STATE/build.log" 2>&1 ||
-    { say "building $MOCK_IMAGE failed; see $STATE/build.log"; return 1; }
+    --build-arg WHEELS_ONLY=1 --label "comfylibrary.build=$name" \
+    -f "docker/$name/Dockerfile" -t "$tag" . >"$STATE/$name-build.log" 2>&1 ||
+    { say "building $tag failed; see $STATE/$name-build.log"; return 1; }
+}
+
+build_library_images() {
+  gather_library_wheels && build_library_image mock "$MOCK_IMAGE" &&
+    build_library_image runner "$RUNNER_IMAGE" || return 1
+  find docker/wheels -name '*.whl' -delete
   free_build_cache
 }
 
@@ -157,7 +175,8 @@ free_build_cache() {
 
 case "${1:-start}" in
   start)
-    start_engine && build_base && build_mock && say "ready: $MOCK_IMAGE on $BASE_IMAGE" &&
+    start_engine && build_base && build_library_images &&
+      say "ready: $MOCK_IMAGE and $RUNNER_IMAGE on $BASE_IMAGE" &&
       build_comfyui_cpu && "$DOCKER" image inspect "$COMFYUI_CPU_IMAGE" >/dev/null 2>&1 &&
       say "ready: $COMFYUI_CPU_IMAGE (real ComfyUI for the CPU)"
     exit 0 ;;

@@ -153,3 +153,34 @@ def test_model_folders_are_0_8s_in_its_order_and_places(shared_mock):
     names = requests.get(shared_mock.url + "/models", timeout=5).json()
     assert names == recorded("/models")
     assert requests.get(shared_mock.url + "/models/diffusers", timeout=5).json() == []
+
+
+@pytest.mark.parametrize("editor_installed", [True, False], ids=["with-editor", "without-editor"])
+def test_a_path_no_route_has_answers_as_0_8_with_or_without_the_editor(
+    monkeypatch, editor_installed
+):
+    """0.8 serves its editor's folder at /, so an unknown path is 404 to GET and 405 to
+    POST; the mock answers so even where the editor's package is not installed (the runner
+    image has no frontend extra, and answered 404 to POST there)."""
+    import asyncio
+
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from ComfyLibrary.mock import frontend
+
+    if not editor_installed:
+        monkeypatch.setattr(frontend, "web_root", lambda: None)
+    elif frontend.web_root() is None:
+        pytest.fail("comfyui-frontend-package is not installed: make install adds the extra")
+
+    async def answers() -> tuple[int, int, int]:
+        app = web.Application()
+        frontend.register(app)
+        async with TestClient(TestServer(app)) as client:
+            get = await client.get("/my_pack/status")
+            post = await client.post("/my_pack/reload", json={})
+            index = await client.get("/")
+            return get.status, post.status, index.status
+
+    assert asyncio.run(answers()) == (404, 405, 200)

@@ -186,10 +186,11 @@ class FaultKeywords(LibraryComponent):
         server = self._mock(alias)
         self._control(alias, "keep_queue", {"keep": keep})
         flag = "--keep-queue-on-restart"
-        if not keep and flag in server.command:
-            server.command.remove(flag)
-        elif keep and flag not in server.command:
-            server.command.append(flag)
+        command = getattr(server, "command", None)  # none for a mock this run did not start
+        if command is not None and not keep and flag in command:
+            command.remove(flag)
+        elif command is not None and keep and flag not in command:
+            command.append(flag)
         self.info(
             "Queue and history will survive a restart."
             if keep

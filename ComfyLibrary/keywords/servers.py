@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import shlex
 import sys
@@ -17,6 +18,7 @@ from ComfyLibrary.platforms import POSIX_ONLY
 from ComfyLibrary.protocol import MOCK_CONTROL_TOKEN_ENV, is_loopback
 from ComfyLibrary.servers import ServerProcess, mock_command
 from ComfyLibrary.servers.custom_nodes import link_packs
+from ComfyLibrary.servers.external import RunningMock
 from ComfyLibrary.servers.ports import free_port
 from ComfyLibrary.servers.registry import dispose
 
@@ -125,7 +127,8 @@ class ServerKeywords(LibraryComponent):
                 self._log_path(alias, chosen),
                 alias,
                 host=host,
-                env={MOCK_CONTROL_TOKEN_ENV: token} if token else None,
+                # on loopback no token, even where this run's environment holds one
+                env={MOCK_CONTROL_TOKEN_ENV: token or ""},
                 kind="mock",
             )
             server.control_token = token
@@ -141,6 +144,35 @@ class ServerKeywords(LibraryComponent):
             f"Mock server '{alias}' ready at {server.url} in {seconds * 1000:.0f} ms "
             f"(pid {server.pid})."
         )
+        return server.url
+
+    @keyword("Use Running Mock Server", tags=("Servers",))
+    def use_running_mock_server(
+        self, url: str, alias: str = "mock", control_token: str | None = None
+    ) -> str:
+        """Makes a mock server that this run did not start, serving at ``url``, the current
+        server: a mock container of a compose stack, or one started by ``comfy-mock``.
+
+        The fault keywords then work on it as on a mock of `Start Mock Server`
+        (`Set Server Latency`, `Stall Execution`, `Reset Faults`, ...). Killing, stopping,
+        freezing or restarting it fails in one line, since its process is not this run's.
+        At the end of the test or suite that called this keyword it is forgotten, never
+        stopped. ``control_token`` is the mock's control token where it listens beyond
+        loopback (default: the ``COMFY_MOCK_CONTROL_TOKEN`` environment variable, which the
+        compose stack gives the mock and the runner alike). Fails at once if ``url`` does not
+        answer as a mock. Returns the URL.
+
+        Example:
+        | ${url} =    Use Running Mock Server    http://mock:8188
+        | Connect To ComfyUI    ${url}
+        | Set Server Latency    200 ms
+        """
+        token = control_token or os.environ.get(MOCK_CONTROL_TOKEN_ENV) or None
+        server = RunningMock(url, self.library.servers.unique_alias(alias), token)
+        server.faults()  # a mock's control routes answer, or one line says why not
+        self.library.servers.add(server.name, server)
+        self.library.track("server", server.name)
+        self.info(f"Using the mock server at {server.url} as '{server.name}' (not started here).")
         return server.url
 
     @keyword("Start ComfyUI Server", tags=("Servers", POSIX_ONLY))
@@ -280,6 +312,8 @@ class ServerKeywords(LibraryComponent):
         | Restart Server    mock    delay=1s
         """
         server = self.library.servers.get(alias)
+        if isinstance(server, RunningMock):
+            server.refuse("restarted")
         server.stop(5)
         if delay.total_seconds() > 0:
             time.sleep(delay.total_seconds())
@@ -345,6 +379,11 @@ class ServerKeywords(LibraryComponent):
         | Should Contain    ${log}    ready at
         """
         server = self.library.servers.get(alias)
+        if getattr(server, "external", False):
+            raise ComfyError(
+                f"Server '{server.name}' runs outside this test run: read its log where it "
+                "runs (docker compose logs mock, say)."
+            )
         text = server.log_path.read_text(encoding="utf-8") if server.log_path.exists() else ""
         if lines > 0:
             text = "\n".join(text.splitlines()[-lines:])

@@ -116,3 +116,10 @@ def register(app: web.Application) -> None:
     register_packages(app)
     if root is not None:
         app.router.add_static("/", root, follow_symlinks=False)
+    else:
+        # 0.8 serves its editor's folder at /, so a path that no route has answers 404 to GET
+        # and 405 to other methods: the same without the editor's package installed
+        async def not_found(request: web.Request) -> web.StreamResponse:
+            raise web.HTTPNotFound()
+
+        app.router.add_get("/{tail:.*}", not_found)

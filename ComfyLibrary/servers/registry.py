@@ -78,7 +78,10 @@ class ServerRegistry:
 
 
 def dispose(server: Any, graceful: bool = True) -> None:
-    """Ends a server for good: a process is stopped (or killed), a container also removed."""
+    """Ends a server for good: a process is stopped (or killed), a container also removed.
+    A server this run did not start (`RunningMock`) is only forgotten."""
+    if getattr(server, "external", False):
+        return
     with contextlib.suppress(Exception):
         if graceful:
             server.stop(5)

@@ -66,23 +66,6 @@ A Late History Write Is Waited For
     Run Keyword And Expect Error    *is not in the server's history*    Get History    ${prompt_id}
     Workflow Should Complete    ${prompt_id}
 
-A Crash Loses The Queue As ComfyUI Does
-    Stall Execution
-    ${prompt_id} =    Start A Slow Workflow
-    Kill Server
-    Restart Server
-    Run Keyword And Expect Error
-    ...    Prompt ${prompt_id} was lost: * has it neither queued, running nor in its history*
-    ...    Wait For Completion    ${prompt_id}
-
-A Queue Kept Across A Crash Finishes After The Restart
-    Keep Queue On Restart
-    Stall Execution
-    ${prompt_id} =    Start A Slow Workflow
-    Kill Server
-    Restart Server
-    Workflow Should Complete    ${prompt_id}
-
 Faults Can Be Cleared In One Step
     Set Server Latency    2s
     Fail Next Prompts    count=3

@@ -6,7 +6,7 @@ Documentation    Clients that survive real server crashes: manual and automatic 
 
 Resource         ../../resources/comfy.resource
 
-Test Setup       Start A Mock ComfyUI And Connect
+Test Setup       Start A Mock ComfyUI Process And Connect
 
 Test Tags        reconnection    connection
 
