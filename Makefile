@@ -64,7 +64,7 @@ FLOOR := $(VENV)/robotframework-$(RF_FLOOR)
 floor: install
 	$(BIN)/python -m pip install --quiet --no-deps --target $(FLOOR) "robotframework==$(RF_FLOOR)" 2>&1 | { grep -v -e "^WARNING: Location" -e "dependency" -e "requires robotframework" || true; }
 	PYTHONPATH=$(FLOOR) $(BIN)/python -c "import robot; assert robot.__version__ == '$(RF_FLOOR)', robot.__version__"
-	PYTHONPATH=$(FLOOR) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_usability.py
+	PYTHONPATH=$(FLOOR) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_usability.py tests/test_argument_typos.py
 	PYTHONPATH=$(FLOOR) $(BIN)/robot --outputdir $(RESULTS)/rf-$(RF_FLOOR) suites/mock
 
 ## Real ComfyUI on the CPU with the tiny test models under suites/real (scripts/real-lane.sh):

@@ -33,7 +33,7 @@ from ComfyLibrary.keywords import (
     VideoKeywords,
     WorkflowKeywords,
 )
-from ComfyLibrary.keywords.arguments import check_argument_names
+from ComfyLibrary.keywords.arguments import MisspeltNameListener, check_argument_names
 from ComfyLibrary.keywords.context import safe_name
 from ComfyLibrary.keywords.diagnostics import (
     DEFAULT_RUN_ON_FAILURE,
@@ -190,8 +190,9 @@ class ComfyLibrary(DynamicCore):
     = Failures and diagnostics =
 
     Every failure is one line naming the thing and what to do. A misspelt argument
-    name fails as such (``Unknown argument 'timout': did you mean 'timeout'?``)
-    instead of being taken for a value.
+    name fails as such (``Unknown argument 'timout': did you mean 'timeout'?``),
+    wherever it stands in the call, before the keyword runs, instead of being taken
+    for a value or refused as an unexpected named argument.
 
     When a ComfyLibrary keyword fails, the library runs `Log ComfyUI Diagnostics`:
     the last lines of each server's log, the current client's connection state, the
@@ -304,7 +305,8 @@ class ComfyLibrary(DynamicCore):
         Example:
         | Library    ComfyLibrary    timeout=1 min    auto_cleanup=SUITE
         """
-        self.ROBOT_LIBRARY_LISTENER = self
+        self.argument_typos = MisspeltNameListener(self)
+        self.ROBOT_LIBRARY_LISTENER = [self, self.argument_typos]
         self.url_given = url  # None: the environment, pabot's servers or the default decide
         self.url = url or env(URL_VARIABLE) or DEFAULT_URL
         given_timeout = timeout.total_seconds() if timeout is not None else None
@@ -553,6 +555,9 @@ class ComfyLibrary(DynamicCore):
     def run_keyword(self, name: str, args: tuple, kwargs: dict | None = None) -> Any:
         """Runs a keyword, then any callback keyword a background event asked for."""
         try:
+            typo = self.argument_typos.take_pending()
+            if typo is not None:
+                raise ComfyError(typo)
             check_argument_names(self.keywords[name], args)
             if POSIX_ONLY in self.get_keyword_tags(name):
                 require_posix(name)

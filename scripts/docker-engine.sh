@@ -5,14 +5,17 @@
 # (with COMFY_REQUIRE_DOCKER=1, as this project's own CI sets, they fail instead).
 #
 #   scripts/docker-engine.sh start   engine + local/debian-py:bookworm + comfylibrary/mock:test
-#                                    + comfylibrary/runner:test, and comfylibrary/comfyui:cpu
-#                                    when COMFYUI_SOURCE is given
+#                                    + comfylibrary/runner:test, and when COMFYUI_SOURCE is
+#                                    given comfylibrary/comfyui:cpu and comfylibrary/comfyui:cuda
 #   scripts/docker-engine.sh stop    stops the engine this script started
 #
-# comfylibrary/comfyui:cpu is docker/comfyui/Dockerfile built for the CPU with no registry
-# and no index: ComfyUI from COMFYUI_SOURCE (a folder or .tar.gz), and torch (TORCH_PACKAGES,
-# the real lane's pair by default), its libraries and ComfyUI's requirements as wheels
-# gathered here with pip. It is rebuilt only when the source or the torch packages change.
+# The mock and runner images are their Dockerfiles built from the repository root with
+# WHEELS_ONLY=1 (the wheels gathered into docker/wheels here). The two ComfyUI images are
+# docker/comfyui/Dockerfile built with no registry and no index: ComfyUI from COMFYUI_SOURCE
+# (a folder or .tar.gz), torch, its libraries and ComfyUI's requirements as wheels gathered
+# here with pip; cpu takes torch's CPU build (TORCH_PACKAGES, the real lane's pair), cuda
+# PyPI's CUDA build (CUDA_TORCH_PACKAGES; it runs with --cpu where no GPU is, and needs
+# CUDA_MIN_FREE_GB of disk to build). Each is rebuilt only when its source or torch changes.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 STATE=${COMFY_DOCKER_STATE:-/tmp/comfylibrary-docker}
@@ -20,6 +23,8 @@ BASE_IMAGE=local/debian-py:bookworm
 MOCK_IMAGE=comfylibrary/mock:test
 RUNNER_IMAGE=comfylibrary/runner:test
 COMFYUI_CPU_IMAGE=comfylibrary/comfyui:cpu
+COMFYUI_CUDA_IMAGE=comfylibrary/comfyui:cuda
+CUDA_MIN_FREE_GB=${CUDA_MIN_FREE_GB:-20}
 DOCKER=/usr/bin/docker   # the engine's own client: its built-in BuildKit needs no buildx
 mkdir -p "$STATE"
 
@@ -105,29 +110,38 @@ build_library_images() {
   free_build_cache
 }
 
-build_comfyui_cpu() {
-  local source=${COMFYUI_SOURCE:-}
+# docker/comfyui/Dockerfile built with no registry and no index: ComfyUI from
+# COMFYUI_SOURCE, torch ($3, the packages) and everything else as wheels gathered here.
+#   build_comfyui cpu  TAG "torch==2.13.0 ..."   torch's CPU build (+ the torchvision compat)
+#   build_comfyui cuda TAG "torch==2.14.1 ..."   PyPI's CUDA build: CUDA's runtime comes in
+#                                                its nvidia-* wheels, no CUDA base image
+# Rebuilt only when the source or the torch packages change.
+build_comfyui() {
+  local flavour=$1 image=$2 torch=$3 source=${COMFYUI_SOURCE:-}
   if [ -z "$source" ]; then
-    say "no COMFYUI_SOURCE: $COMFYUI_CPU_IMAGE is not built here (its container test skips unless an earlier build is there)"
+    say "no COMFYUI_SOURCE: $image is not built here (its container test skips unless an earlier build is there)"
     return 0
   fi
-  # shellcheck source=scripts/torch-packages.sh
-  source scripts/torch-packages.sh
-  local torch=$TORCH_PACKAGES
   local id
   if [ -f "$source" ]; then
     id="$(sha256sum "$source" | cut -d' ' -f1) $torch"
   elif [ -f "$source/main.py" ]; then
     id="$(cd "$source" && pwd) $torch"
   else
-    say "COMFYUI_SOURCE=$source is neither a ComfyUI folder nor a .tar.gz; $COMFYUI_CPU_IMAGE is not built"
+    say "COMFYUI_SOURCE=$source is neither a ComfyUI folder nor a .tar.gz; $image is not built"
     return 1
   fi
   if [ "$("$DOCKER" image inspect -f '{{ index .Config.Labels "comfylibrary.build" }}' \
-      "$COMFYUI_CPU_IMAGE" 2>/dev/null)" = "$id" ]; then
+      "$image" 2>/dev/null)" = "$id" ]; then
     return 0
   fi
-  local context="$STATE/comfyui-context" python=${PYTHON:-.venv/bin/python}
+  local free_gb
+  free_gb=$(df -P -BG "$STATE" | awk 'NR == 2 { sub("G", "", $4); print $4 }')
+  if [ "$flavour" = cuda ] && [ "${free_gb:-0}" -lt "$CUDA_MIN_FREE_GB" ]; then
+    say "only ${free_gb} GB free; $image needs $CUDA_MIN_FREE_GB GB to build (wheels, layers, image): not built"
+    return 1
+  fi
+  local context="$STATE/comfyui-$flavour-context" python=${PYTHON:-.venv/bin/python}
   rm -rf "$context" && mkdir -p "$context/src/ComfyUI" "$context/wheels"
   cp docker/comfyui/Dockerfile "$context/"
   if [ -f "$source" ]; then
@@ -135,33 +149,53 @@ build_comfyui_cpu() {
   else
     cp -a "$source/." "$context/src/ComfyUI/"
   fi
-  say "building $COMFYUI_CPU_IMAGE: ComfyUI from $source, $torch (a few minutes)"
+  say "building $image: ComfyUI from $source, $torch (a few minutes)"
   # ComfyUI's torch packages that the pinned ones leave out (torchaudio: ComfyUI then runs
   # without its audio nodes)
-  local excluded="" name
+  local excluded="" name extra="requests"
   for name in torchvision torchaudio; do
     case " $torch" in *" $name"*) ;; *) excluded="$excluded $name" ;; esac
   done
   grep -v -E '^\s*(torch|torchvision|torchaudio)\s*$' "$context/src/ComfyUI/requirements.txt" \
     >"$context/requirements.txt"
   excluded=${excluded# }
+  local log="$STATE/comfyui-$flavour-wheels.log"
   # shellcheck disable=SC2086  # the package list is meant to split
-  # (the compat helper is inert where torchvision's ops load beside the torch)
-  if ! { "$python" -m pip wheel --quiet -w "$context/wheels" $torch -r "$context/requirements.txt" \
-      requests && "$python" -m pip wheel --quiet --no-deps -w "$context/wheels" \
-      "./$TORCHVISION_CPU_COMPAT"; } >"$STATE/comfyui-wheels.log" 2>&1; then
-    say "could not gather ComfyUI's wheels; see $STATE/comfyui-wheels.log"
+  if ! "$python" -m pip wheel --quiet -w "$context/wheels" $torch \
+      -r "$context/requirements.txt" requests >"$log" 2>&1; then
+    say "could not gather ComfyUI's wheels; see $log"
     return 1
+  fi
+  if [ "$flavour" = cpu ]; then
+    # a CUDA torchvision beside the CPU torch (inert where torchvision's ops load)
+    "$python" -m pip wheel --quiet --no-deps -w "$context/wheels" "./$TORCHVISION_CPU_COMPAT" \
+      >>"$log" 2>&1 || { say "could not build the torchvision compat wheel; see $log"; return 1; }
+    extra="requests comfylibrary-torchvision-cpu-compat"
   fi
   DOCKER_BUILDKIT=1 "$DOCKER" build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" \
     --build-arg COMFYUI_SOURCE=context --build-arg WHEELS_ONLY=1 \
     --build-arg TORCH_PACKAGES="$torch" --build-arg EXCLUDE_REQUIREMENTS="$excluded" \
-    --build-arg EXTRA_PACKAGES="requests comfylibrary-torchvision-cpu-compat" \
-    --label "comfylibrary.build=$id" \
-    -t "$COMFYUI_CPU_IMAGE" "$context" >"$STATE/comfyui-build.log" 2>&1 ||
-    { say "building $COMFYUI_CPU_IMAGE failed; see $STATE/comfyui-build.log"; return 1; }
+    --build-arg EXTRA_PACKAGES="$extra" --label "comfylibrary.build=$id" \
+    -t "$image" "$context" >"$STATE/comfyui-$flavour-build.log" 2>&1 ||
+    { say "building $image failed; see $STATE/comfyui-$flavour-build.log"; rm -rf "$context"; return 1; }
   rm -rf "$context"
   free_build_cache
+}
+
+build_comfyui_images() {
+  # shellcheck source=scripts/torch-packages.sh
+  source scripts/torch-packages.sh
+  build_comfyui cpu "$COMFYUI_CPU_IMAGE" "$TORCH_PACKAGES" &&
+    "$DOCKER" image inspect "$COMFYUI_CPU_IMAGE" >/dev/null 2>&1 &&
+    say "ready: $COMFYUI_CPU_IMAGE (real ComfyUI, torch's CPU build)"
+  [ -n "$CUDA_TORCH_PACKAGES" ] || {
+    say "no CUDA build of torch for $(uname -m) on PyPI: $COMFYUI_CUDA_IMAGE is not built"
+    return 0
+  }
+  build_comfyui cuda "$COMFYUI_CUDA_IMAGE" "$CUDA_TORCH_PACKAGES" &&
+    "$DOCKER" image inspect "$COMFYUI_CUDA_IMAGE" >/dev/null 2>&1 &&
+    say "ready: $COMFYUI_CUDA_IMAGE (real ComfyUI, PyPI's CUDA build of torch; --cpu here)"
+  return 0
 }
 
 # The wheels of a build context stay in BuildKit's cache after the build (gigabytes for
@@ -177,8 +211,7 @@ case "${1:-start}" in
   start)
     start_engine && build_base && build_library_images &&
       say "ready: $MOCK_IMAGE and $RUNNER_IMAGE on $BASE_IMAGE" &&
-      build_comfyui_cpu && "$DOCKER" image inspect "$COMFYUI_CPU_IMAGE" >/dev/null 2>&1 &&
-      say "ready: $COMFYUI_CPU_IMAGE (real ComfyUI for the CPU)"
+      build_comfyui_images
     exit 0 ;;
   stop)
     [ -f "$STATE/dockerd.pid" ] && kill "$(cat "$STATE/dockerd.pid")" 2>/dev/null

@@ -12,5 +12,12 @@ case "$(uname -m)" in
   *) DEFAULT_TORCH_PACKAGES="torch==2.13.0 torchvision==0.28.0 torchaudio==2.11.0" ;;
 esac
 TORCH_PACKAGES=${TORCH_PACKAGES:-$DEFAULT_TORCH_PACKAGES}
+# PyPI's CUDA build of torch for the CUDA flavour of the ComfyUI image (docker-engine.sh):
+# CUDA's runtime comes in its nvidia-* wheels. The pair these machines hold on x86_64;
+# PyPI has no CUDA build for aarch64 here.
+case "$(uname -m)" in
+  x86_64 | amd64) CUDA_TORCH_PACKAGES=${CUDA_TORCH_PACKAGES:-"torch==2.14.1 torchvision==0.29.1"} ;;
+  *) CUDA_TORCH_PACKAGES=${CUDA_TORCH_PACKAGES:-} ;;
+esac
 # the helper package for a CUDA torchvision beside a CPU torch (inert where the ops load)
 TORCHVISION_CPU_COMPAT=scripts/torchvision-cpu-compat

@@ -66,3 +66,63 @@ def check_filter_names(
             f"did you mean '{close[0]}'?" if close else f"{what} has {', '.join(sorted(fields))}."
         )
         raise ComfyError(f"Unknown filter '{given}' for {what}: {hint}")
+
+
+class MisspeltNameListener:
+    """Catches ``timout=30s`` before Robot resolves a keyword's arguments, wherever it stands.
+
+    Robot takes such a value for the next positional argument (and fails converting it to
+    that argument's type, before the keyword runs), or, after a named argument, calls it
+    an unexpected named argument: neither message says what was meant. This listener (one
+    of the library's own) sees the arguments as written. For a name close to one of the
+    keyword's arguments it lets Robot resolve the call with that name put right (or left
+    out, where that argument is given too), and the keyword then fails with ``Unknown
+    argument 'timout': did you mean 'timeout'?`` instead of running. The call as written
+    is put back when the keyword ends, so a loop meets the typo each time.
+    """
+
+    ROBOT_LISTENER_API_VERSION = 3
+
+    def __init__(self, library: Any):
+        self.library = library
+        self.pending: str | None = None
+        self._written: dict[int, tuple] = {}
+
+    def start_library_keyword(self, data: Any, implementation: Any, result: Any) -> None:
+        owner = getattr(implementation, "owner", None)
+        if getattr(owner, "instance", None) is not self.library:
+            return
+        spec = implementation.args
+        if spec.var_named:  # free-form names: the keyword checks them itself
+            return
+        names = list(spec.named)
+        given = {m.group(1) for a in data.args if isinstance(a, str) and (m := NAMED.match(a))}
+        for index, raw in enumerate(data.args):
+            if not isinstance(raw, str) or not (match := NAMED.match(raw)):
+                continue
+            name = match.group(1)
+            if name in names:
+                continue
+            close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+            if not close:
+                continue
+            self.pending = f"Unknown argument '{name}': did you mean '{close[0]}'?"
+            self._written[id(data)] = tuple(data.args)
+            args = list(data.args)
+            if close[0] in given:
+                del args[index]
+            else:
+                args[index] = f"{close[0]}={raw[match.end() :]}"
+            data.args = tuple(args)
+            return
+
+    def end_library_keyword(self, data: Any, implementation: Any, result: Any) -> None:
+        written = self._written.pop(id(data), None)
+        if written is not None:
+            data.args = written
+        self.pending = None
+
+    def take_pending(self) -> str | None:
+        """The typo found for the keyword about to run, once."""
+        pending, self.pending = self.pending, None
+        return pending

@@ -11,9 +11,10 @@ Test Tags        containers    connection
 
 
 *** Variables ***
-${IMAGE}            comfylibrary/mock:test
-${COMFYUI IMAGE}    comfylibrary/comfyui:cpu
-${REFERENCES}       ${CURDIR}/../../resources/references
+${IMAGE}                 comfylibrary/mock:test
+${COMFYUI IMAGE}         comfylibrary/comfyui:cpu
+${COMFYUI CUDA IMAGE}    comfylibrary/comfyui:cuda
+${REFERENCES}            ${CURDIR}/../../resources/references
 
 
 *** Test Cases ***
@@ -64,20 +65,46 @@ Real ComfyUI In A Container Generates With The Test Models
     ...    CPU from ``COMFYUI_SOURCE``) with the test models mounted read-only: the image
     ...    it makes is the one the real lane made, pixel for pixel close.
     [Tags]    real-comfyui    image
-    Require The Image    ${COMFYUI IMAGE}
-    ...    COMFYUI_SOURCE=/path/to/ComfyUI-0.8.0.tar.gz scripts/docker-engine.sh start
-    ${models} =    Write Test Models    ${OUTPUT DIR}/test-models
-    VAR    &{volumes} =    ${models}=/opt/ComfyUI/models:ro
-    ${url} =    Start ComfyUI Container    ${COMFYUI IMAGE}    alias=real-box    args=--cpu
-    ...    volumes=${volumes}    ready_timeout=3 min
-    Connect To ComfyUI    ${url}    timeout=2 min
+    ${torch} =    The Image Generates The Real Lane's Picture    ${COMFYUI IMAGE}
+    Should Not Contain    ${torch}    +cu
+
+The CUDA Flavour Of The ComfyUI Image Starts With --cpu And Generates
+    [Documentation]    The same Dockerfile built with PyPI's CUDA build of torch, whose wheels
+    ...    bring CUDA's runtime, so no CUDA base image from a registry is needed. With no GPU
+    ...    here it runs with ``--cpu``; what it does on a GPU only a GPU runner shows.
+    [Tags]    real-comfyui    image    cuda
+    ${torch} =    The Image Generates The Real Lane's Picture    ${COMFYUI CUDA IMAGE}
+    Should Contain    ${torch}    +cu    msg=torch ${torch} in ${COMFYUI CUDA IMAGE} is no CUDA build
+
+
+*** Keywords ***
+The Image Generates The Real Lane's Picture
+    [Documentation]    Starts real ComfyUI from ``${image}`` with ``--cpu`` and the test models
+    ...    mounted read-only, generates the tiny picture and compares it with the golden one
+    ...    the real lane's process made. Returns the container's torch version.
+    [Arguments]    ${image}
+    Start Real ComfyUI From The Image With The Test Models    ${image}
     ${result} =    Run Workflow    tiny_text_to_image    seed=${42}    timeout=3 min
     Validate Image    ${result.files}[0]    format=PNG    width=64    height=64
     Image Should Match Reference    ${result.files}[0]
     ...    ${REFERENCES}/real_tiny_text_to_image_seed42.png    threshold=0.95
+    ${devices} =    Get System Stats    devices
+    Should Be Equal    ${devices}[0][type]    cpu
+    ${torch} =    Get System Stats    system.pytorch_version
+    RETURN    ${torch}
 
+Start Real ComfyUI From The Image With The Test Models
+    [Documentation]    Starts ``${image}`` with ``--cpu`` and the test models mounted read-only,
+    ...    and connects to it; skips (fails under ``COMFY_REQUIRE_DOCKER=1``) without the image.
+    [Arguments]    ${image}
+    Require The Image    ${image}
+    ...    COMFYUI_SOURCE=/path/to/ComfyUI-0.8.0.tar.gz scripts/docker-engine.sh start
+    ${models} =    Write Test Models    ${OUTPUT DIR}/test-models
+    VAR    &{volumes} =    ${models}=/opt/ComfyUI/models:ro
+    ${url} =    Start ComfyUI Container    ${image}    alias=real-box    args=--cpu
+    ...    volumes=${volumes}    ready_timeout=3 min
+    Connect To ComfyUI    ${url}    timeout=2 min
 
-*** Keywords ***
 Require The Image
     [Documentation]    Skips the test when ``${image}`` is not in the Docker engine, naming the
     ...    command that builds it; a failure under ``COMFY_REQUIRE_DOCKER=1``.
