@@ -68,6 +68,15 @@ def check_filter_names(
         raise ComfyError(f"Unknown filter '{given}' for {what}: {hint}")
 
 
+def _dry_run() -> bool:
+    """Whether Robot is dry-running: the call is only resolved there, never run, so it is
+    left as written for Robot to judge."""
+    from robot.running.context import EXECUTION_CONTEXTS
+
+    current = EXECUTION_CONTEXTS.current
+    return bool(current is not None and current.dry_run)
+
+
 class MisspeltNameListener:
     """Catches ``timout=30s`` before Robot resolves a keyword's arguments, wherever it stands.
 
@@ -78,7 +87,8 @@ class MisspeltNameListener:
     keyword's arguments it lets Robot resolve the call with that name put right (or left
     out, where that argument is given too), and the keyword then fails with ``Unknown
     argument 'timout': did you mean 'timeout'?`` instead of running. The call as written
-    is put back when the keyword ends, so a loop meets the typo each time.
+    is put back when the keyword ends, so a loop meets the typo each time. A dry run
+    (``robot --dryrun``) sees the call as written.
     """
 
     ROBOT_LISTENER_API_VERSION = 3
@@ -93,7 +103,7 @@ class MisspeltNameListener:
         if getattr(owner, "instance", None) is not self.library:
             return
         spec = implementation.args
-        if spec.var_named:  # free-form names: the keyword checks them itself
+        if spec.var_named or _dry_run():  # free-form names: the keyword checks them itself
             return
         names = list(spec.named)
         given = {m.group(1) for a in data.args if isinstance(a, str) and (m := NAMED.match(a))}
