@@ -162,6 +162,9 @@ class ServerKeywords(LibraryComponent):
         compose stack gives the mock and the runner alike). Fails at once if ``url`` does not
         answer as a mock. Returns the URL.
 
+        Faults set on a shared mock reach everyone using it: under pabot, give each process
+        a mock of its own (`Start Mock Server`) rather than one ``MOCK_URL`` for all.
+
         Example:
         | ${url} =    Use Running Mock Server    http://mock:8188
         | Connect To ComfyUI    ${url}
