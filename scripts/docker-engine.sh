@@ -9,8 +9,8 @@
 #                                    given comfylibrary/comfyui:cpu and comfylibrary/comfyui:cuda
 #   scripts/docker-engine.sh stop    stops the engine this script started
 #
-# The mock and runner images are their Dockerfiles built from the repository root with
-# WHEELS_ONLY=1 (the wheels gathered into docker/wheels here). The two ComfyUI images are
+# The mock and runner images are built by the compose stack's CPU profile with WHEELS_ONLY=1
+# (the wheels gathered into docker/wheels here). The two ComfyUI images are
 # docker/comfyui/Dockerfile built with no registry and no index: ComfyUI from COMFYUI_SOURCE
 # (a folder or .tar.gz), torch, its libraries and ComfyUI's requirements as wheels gathered
 # here with pip; cpu takes torch's CPU build (TORCH_PACKAGES, the real lane's pair), cuda
@@ -20,8 +20,9 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 STATE=${COMFY_DOCKER_STATE:-/tmp/comfylibrary-docker}
 BASE_IMAGE=local/debian-py:bookworm
-MOCK_IMAGE=comfylibrary/mock:test
-RUNNER_IMAGE=comfylibrary/runner:test
+LIBRARY_TAG="test"
+MOCK_IMAGE=comfylibrary/mock:$LIBRARY_TAG
+RUNNER_IMAGE=comfylibrary/runner:$LIBRARY_TAG
 COMFYUI_CPU_IMAGE=comfylibrary/comfyui:cpu
 COMFYUI_CUDA_IMAGE=comfylibrary/comfyui:cuda
 CUDA_MIN_FREE_GB=${CUDA_MIN_FREE_GB:-20}
@@ -94,18 +95,19 @@ gather_library_wheels() {
   fi
 }
 
-# An image of docker/<name>/Dockerfile built from the repository root with the wheels alone.
-build_library_image() {
-  local name=$1 tag=$2
-  DOCKER_BUILDKIT=1 "$DOCKER" build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" \
-    --build-arg WHEELS_ONLY=1 --label "comfylibrary.build=$name" \
-    -f "docker/$name/Dockerfile" -t "$tag" . >"$STATE/$name-build.log" 2>&1 ||
-    { say "building $tag failed; see $STATE/$name-build.log"; return 1; }
-}
-
+# The mock and runner images as a user builds them, with the compose stack's CPU profile
+# (`docker compose --profile cpu build`), from the debootstrapped base and the wheels alone.
 build_library_images() {
-  gather_library_wheels && build_library_image mock "$MOCK_IMAGE" &&
-    build_library_image runner "$RUNNER_IMAGE" || return 1
+  local compose
+  compose="$(dirname "${PYTHON:-.venv/bin/python}")/docker-compose"
+  if ! [ -x "$compose" ]; then
+    say "no docker-compose beside ${PYTHON:-.venv/bin/python} (make install adds it): $MOCK_IMAGE and $RUNNER_IMAGE are not built"
+    return 1
+  fi
+  gather_library_wheels || return 1
+  BASE_IMAGE=$BASE_IMAGE WHEELS_ONLY=1 COMFYLIBRARY_TAG=$LIBRARY_TAG \
+    "$compose" -f docker/compose.yaml --profile cpu build >"$STATE/library-build.log" 2>&1 ||
+    { say "building $MOCK_IMAGE and $RUNNER_IMAGE failed; see $STATE/library-build.log"; return 1; }
   find docker/wheels -name '*.whl' -delete
   free_build_cache
 }
