@@ -44,17 +44,32 @@ def test_every_argument_of_every_keyword_misspelt_is_named(library):
     listener = MisspeltNameListener(library.instance)
     checked = 0
     for implementation, name, typo in cases(library):
-        data = Keyword(implementation.name, args=("first", f"{typo}=30s"))
+        data = Keyword(implementation.name, args=(f"{typo}=30s",))
         listener.start_library_keyword(data, implementation, None)
         pending = listener.take_pending()
         assert pending is not None, f"{implementation.name}: {typo}= was not caught"
         assert pending == f"Unknown argument '{typo}': did you mean '{name}'?"
         # Robot resolves the call with the name put right; the call as written comes back
-        assert data.args[1] == f"{name}=30s"
+        assert data.args == (f"{name}=30s",)
         listener.end_library_keyword(data, implementation, None)
-        assert data.args == ("first", f"{typo}=30s")
+        assert data.args == (f"{typo}=30s",)
         checked += 1
     assert checked > 200
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("abc", "30s", "timout=1s"), ("abc", "timeout=30s", "timout=1s"), ("timout=1s", "abc", "30s")],
+    ids=["given-by-position", "given-by-name", "typo-first"],
+)
+def test_a_misspelt_argument_given_too_is_left_out_for_robot(library, args):
+    """So that Robot resolves the call without "multiple values" and the keyword names it."""
+    listener = MisspeltNameListener(library.instance)
+    wait = next(k for k in library.keywords if k.name == "Wait For Completion")
+    data = Keyword(wait.name, args=args)
+    listener.start_library_keyword(data, wait, None)
+    assert listener.take_pending() == "Unknown argument 'timout': did you mean 'timeout'?"
+    assert data.args == tuple(a for a in args if not a.startswith("timout="))
 
 
 def test_a_value_that_only_looks_named_is_left_alone(library):
@@ -89,6 +104,8 @@ def test_robot_runs_say_did_you_mean_in_every_position(tmp_path):
                 ...    Wait For Completion    prompt_id=${id}    timout=30s
                 Run Keyword And Expect Error    ${SAID}
                 ...    Wait For Completion    ${id}    timeout=1s    timout=30s
+                Run Keyword And Expect Error    ${SAID}
+                ...    Wait For Completion    ${id}    30s    timout=1s
                 Run Keyword And Expect Error
                 ...    Unknown argument 'promt_id': did you mean 'prompt_id'?
                 ...    Wait For Completion    promt_id=${id}

@@ -77,6 +77,23 @@ def _dry_run() -> bool:
     return bool(current is not None and current.dry_run)
 
 
+def _given_elsewhere(spec: Any, args: list, typo: int, names: list[str]) -> set[str]:
+    """The arguments a call gives besides its misspelt one (at ``typo``): by name, and by
+    position through the values before its first named argument."""
+    given: set[str] = set()
+    positional = 0
+    named_seen = False
+    for index, raw in enumerate(args):
+        match = NAMED.match(raw) if isinstance(raw, str) else None
+        if match and match.group(1) in names:
+            given.add(match.group(1))
+            named_seen = True
+        elif index != typo and not named_seen:
+            positional += 1
+    given.update(list(spec.positional_or_named)[:positional])
+    return given
+
+
 class MisspeltNameListener:
     """Catches ``timout=30s`` before Robot resolves a keyword's arguments, wherever it stands.
 
@@ -106,7 +123,6 @@ class MisspeltNameListener:
         if spec.var_named or _dry_run():  # free-form names: the keyword checks them itself
             return
         names = list(spec.named)
-        given = {m.group(1) for a in data.args if isinstance(a, str) and (m := NAMED.match(a))}
         for index, raw in enumerate(data.args):
             if not isinstance(raw, str) or not (match := NAMED.match(raw)):
                 continue
@@ -119,7 +135,7 @@ class MisspeltNameListener:
             self.pending = f"Unknown argument '{name}': did you mean '{close[0]}'?"
             self._written[id(data)] = tuple(data.args)
             args = list(data.args)
-            if close[0] in given:
+            if close[0] in _given_elsewhere(spec, args, index, names):
                 del args[index]
             else:
                 args[index] = f"{close[0]}={raw[match.end() :]}"
