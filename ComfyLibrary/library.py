@@ -33,7 +33,7 @@ from ComfyLibrary.keywords import (
     VideoKeywords,
     WorkflowKeywords,
 )
-from ComfyLibrary.keywords.arguments import MisspeltNameListener, check_argument_names
+from ComfyLibrary.keywords.arguments import MisspeltNameListener
 from ComfyLibrary.keywords.context import safe_name
 from ComfyLibrary.keywords.diagnostics import (
     DEFAULT_RUN_ON_FAILURE,
@@ -558,7 +558,6 @@ class ComfyLibrary(DynamicCore):
             typo = self.argument_typos.take_pending()
             if typo is not None:
                 raise ComfyError(typo)
-            check_argument_names(self.keywords[name], args)
             if POSIX_ONLY in self.get_keyword_tags(name):
                 require_posix(name)
             result = DynamicCore.run_keyword(self, name, args, kwargs)

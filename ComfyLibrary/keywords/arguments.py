@@ -28,18 +28,16 @@ def argument_names(function: Callable[..., Any]) -> list[str]:
     ]
 
 
-def check_argument_names(function: Callable[..., Any], args: tuple | list) -> None:
-    """Fails when a positional value looks like ``name=value`` with a misspelt name."""
-    names = argument_names(function)
-    for value in args:
-        if not isinstance(value, str) or not (match := NAMED.match(value)):
-            continue
-        given = match.group(1)
-        if given in names:
-            continue
-        close = difflib.get_close_matches(given, names, n=1, cutoff=0.6)
-        if close:
-            raise ComfyError(f"Unknown argument '{given}': did you mean '{close[0]}'?")
+def misspelt(value: Any, names: list[str]) -> tuple[str, str] | None:
+    """``(given, meant)`` when ``value`` reads ``given=...`` and ``given`` is no argument name
+    but close to ``meant``, one of ``names``; else None."""
+    if not isinstance(value, str) or not (match := NAMED.match(value)):
+        return None
+    given = match.group(1)
+    if given in names:
+        return None
+    close = difflib.get_close_matches(given, names, n=1, cutoff=0.6)
+    return (given, close[0]) if close else None
 
 
 def check_filter_names(
@@ -124,21 +122,16 @@ class MisspeltNameListener:
             return
         names = list(spec.named)
         for index, raw in enumerate(data.args):
-            if not isinstance(raw, str) or not (match := NAMED.match(raw)):
+            if (typo := misspelt(raw, names)) is None:
                 continue
-            name = match.group(1)
-            if name in names:
-                continue
-            close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-            if not close:
-                continue
-            self.pending = f"Unknown argument '{name}': did you mean '{close[0]}'?"
+            given, meant = typo
+            self.pending = f"Unknown argument '{given}': did you mean '{meant}'?"
             self._written[id(data)] = tuple(data.args)
             args = list(data.args)
-            if close[0] in _given_elsewhere(spec, args, index, names):
+            if meant in _given_elsewhere(spec, args, index, names):
                 del args[index]
             else:
-                args[index] = f"{close[0]}={raw[match.end() :]}"
+                args[index] = f"{meant}={raw.split('=', 1)[1]}"
             data.args = tuple(args)
             return
 
