@@ -171,7 +171,7 @@ class ServerKeywords(LibraryComponent):
         | Set Server Latency    200 ms
         """
         token = control_token or os.environ.get(MOCK_CONTROL_TOKEN_ENV) or None
-        server = RunningMock(url, self.library.servers.unique_alias(alias), token)
+        server = RunningMock(url, self.library.servers.unique_alias(alias or "mock"), token)
         server.faults()  # a mock's control routes answer, or one line says why not
         self.library.servers.add(server.name, server)
         self.library.track("server", server.name)
@@ -382,7 +382,7 @@ class ServerKeywords(LibraryComponent):
         | Should Contain    ${log}    ready at
         """
         server = self.library.servers.get(alias)
-        if getattr(server, "external", False):
+        if isinstance(server, RunningMock):
             raise ComfyError(
                 f"Server '{server.name}' runs outside this test run: read its log where it "
                 "runs (docker compose logs mock, say)."

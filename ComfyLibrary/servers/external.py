@@ -6,7 +6,7 @@ freezing or restarting it is refused in one line, since its process belongs to s
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from ComfyLibrary.errors import ComfyError
@@ -18,7 +18,6 @@ class RunningMock:
     """A mock serving at ``url`` whose process this run does not own."""
 
     kind = "mock"
-    external = True
     frozen = False
     pid = None
     on_dispose: tuple = ()
@@ -32,7 +31,6 @@ class RunningMock:
         self.host = parts.hostname
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.control_token = control_token
-        self.log_path = Path("/nonexistent")
 
     def faults(self) -> dict:
         """The mock's faults (``GET /mock/faults``): fails unless the URL is a mock's."""
@@ -44,7 +42,7 @@ class RunningMock:
     def is_running(self) -> bool:
         return self.answers()
 
-    def refuse(self, action: str):
+    def refuse(self, action: str) -> NoReturn:
         raise ComfyError(
             f"Server '{self.name}' at {self.url} runs outside this test run, so it cannot be "
             f"{action} from here: start a mock of this run's own with Start Mock Server for that."
@@ -55,11 +53,9 @@ class RunningMock:
 
     def stop(self, timeout: float = 10.0) -> bool:
         self.refuse("stopped")
-        return False
 
     def start(self, ready_timeout: float = 30.0) -> float:
         self.refuse("restarted")
-        return 0.0
 
     def freeze(self) -> None:
         self.refuse("frozen")

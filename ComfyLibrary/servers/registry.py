@@ -9,6 +9,7 @@ import weakref
 from typing import Any
 
 from ComfyLibrary.errors import ComfyError
+from ComfyLibrary.servers.external import RunningMock
 from ComfyLibrary.servers.guardian import GUARDIAN
 from ComfyLibrary.servers.process import ServerProcess
 from ComfyLibrary.servers.zygote import ZYGOTES
@@ -80,7 +81,7 @@ class ServerRegistry:
 def dispose(server: Any, graceful: bool = True) -> None:
     """Ends a server for good: a process is stopped (or killed), a container also removed.
     A server this run did not start (`RunningMock`) is only forgotten."""
-    if getattr(server, "external", False):
+    if isinstance(server, RunningMock):
         return
     with contextlib.suppress(Exception):
         if graceful:
