@@ -88,7 +88,7 @@ gather_library_wheels() {
       --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
       --platform manylinux_2_28_x86_64 -d "$wheels" \
       "$(ls "$wheels"/robotframework_comfylibrary-*.whl)[docker,yaml]" \
-      "robotframework-datadriver>=1.11" "robotframework-pabot>=4.0" setuptools; } \
+      -r docker/runner/requirements.txt setuptools; } \
       >"$STATE/wheels.log" 2>&1; then
     say "could not gather the library's wheels; see $STATE/wheels.log"
     return 1
