@@ -560,7 +560,7 @@ def _client_of(item: Any) -> str | None:
 def failed_entry(item: Any, exc: Exception) -> dict[str, Any]:
     """The history entry of a queued prompt the mock could not run at all (its shape or a
     class it does not know): failed with ComfyUI's ``execution_error`` fields."""
-    fields = list(item) + [None] * (5 - len(item)) if isinstance(item, tuple | list) else []
+    fields = list(item) if isinstance(item, tuple | list) else []
     number, prompt_id, prompt, extra, outputs = (fields + [None] * 5)[:5]
     prompt = prompt if isinstance(prompt, dict) else {}
     error = {
