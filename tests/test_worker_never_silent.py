@@ -66,6 +66,18 @@ def test_a_saved_prompt_of_an_unknown_class_is_set_aside_and_the_worker_runs_on(
         server.kill()
 
 
+def test_a_prompt_queued_after_a_restart_gets_a_number_after_the_kept_ones(tmp_path):
+    """Else it jumps the queue: the counter started again at 0 below the kept prompts, and
+    a client's prompt ran before the ones queued before the restart."""
+    saved_queue(tmp_path, [7, "kept", CANVAS, {}, ["2"]])
+    server = start_mock(tmp_path, keep_queue_on_restart=True)
+    try:
+        answer = requests.post(f"{server.url}/prompt", json={"prompt": CANVAS}, timeout=5)
+        assert answer.json()["number"] == 8
+    finally:
+        server.kill()
+
+
 def test_a_prompt_that_breaks_the_run_fails_as_comfyui_fails_and_the_worker_goes_on(tmp_path):
     # outputs naming a node the prompt lacks: the graph walk itself fails
     saved_queue(tmp_path, [1, "broken", CANVAS, {}, ["9"]])

@@ -171,6 +171,7 @@ class StateStore:
             queue.history[record["prompt_id"]] = entry
             self._saved[record["prompt_id"]] = id(entry)
         self._sequence = max((r.get("sequence", 0) for r in records), default=0)
+        queue.number_after([_number_of(record["entry"]) for record in records])
         queue_file = self.folder / "queue.json"
         data = _read_json(queue_file)
         if data is _MISSING:
@@ -196,6 +197,7 @@ class StateStore:
             )
         for item in kept:
             queue.put(tuple(item))  # type: ignore[arg-type, unused-ignore]
+        queue.number_after([item[0] for item in kept])
         return len(kept)
 
     def forget(self) -> None:
@@ -206,3 +208,9 @@ class StateStore:
             shutil.rmtree(self.folder, ignore_errors=True)
         self._saved.clear()
         self._forgotten = True
+
+
+def _number_of(entry: dict[str, Any]) -> Any:
+    """The queue number a history entry's prompt had, if it has one."""
+    prompt = entry.get("prompt")
+    return prompt[0] if isinstance(prompt, list) and prompt else None

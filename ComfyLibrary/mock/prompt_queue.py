@@ -50,6 +50,14 @@ class PromptQueue:
             self._number += 1
         return -number if front else number
 
+    def number_after(self, numbers: list[Any]) -> None:
+        """Makes the counter give numbers after ``numbers`` (a kept queue's, on restart), so
+        a prompt queued after the restart runs after those queued before it."""
+        highest = max((n for n in numbers if isinstance(n, int | float)), default=None)
+        if highest is not None:
+            with self._lock:
+                self._number = max(self._number, int(abs(highest)) + 1)
+
     def remaining(self) -> int:
         with self._lock:
             return len(self._pending) + len(self._running)
