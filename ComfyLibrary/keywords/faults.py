@@ -28,7 +28,9 @@ class FaultKeywords(LibraryComponent):
 
     def _mock(self, alias: str | None):
         server = self.library.servers.get(alias)
-        if server.kind != "mock":
+        # a real ComfyUI process is refused here; a container's control routes answer if it
+        # runs the mock (one line says so if it does not)
+        if server.kind == "comfyui":
             raise ComfyError(
                 f"Server '{server.name}' is not a mock: put a network proxy in front "
                 "of it (Start Network Proxy) to inject network faults."
@@ -186,7 +188,9 @@ class FaultKeywords(LibraryComponent):
         server = self._mock(alias)
         self._control(alias, "keep_queue", {"keep": keep})
         flag = "--keep-queue-on-restart"
-        command = getattr(server, "command", None)  # none for a mock this run did not start
+        # the command a restarted mock process runs (a container keeps its own; a mock this run
+        # did not start has none)
+        command = getattr(server, "command", None) if server.kind == "mock" else None
         if command is not None and not keep and flag in command:
             command.remove(flag)
         elif command is not None and keep and flag not in command:

@@ -25,6 +25,14 @@ A Container Serves Like A Server Process
     Image Should Be Valid    ${files}[0]    width=512    height=512    min_size=100 B
     ...    not_blank=False
 
+Faults Reach A Mock In A Container
+    [Documentation]    Through its control routes, with the token the keyword gave the container.
+    Start ComfyUI Container    ${IMAGE}    alias=boxed
+    Set Server Latency    150 ms    alias=boxed
+    ${faults} =    Get Server Faults    boxed
+    Should Be Equal As Numbers    ${faults}[latency_ms]    150
+    Reset Faults    boxed
+
 A Crashed Container Comes Back And The Client Reconnects
     ${url} =    Start ComfyUI Container    ${IMAGE}    alias=boxed
     Connect To ComfyUI    ${url}
